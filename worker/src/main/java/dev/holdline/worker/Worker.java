@@ -1,0 +1,584 @@
+package dev.holdline.worker;
+
+import dev.holdline.lifecycle.Lifecycle;
+import dev.holdline.lifecycle.LifecycleState;
+import dev.holdline.scheduler.CpuSampler;
+import dev.holdline.scheduler.FixedSlotSupplier;
+import dev.holdline.scheduler.LoadFunction;
+import dev.holdline.scheduler.Scheduler;
+import dev.holdline.worker.dispatch.JobDispatcher;
+import dev.holdline.worker.handler.AgentHandler;
+import dev.holdline.worker.handler.EndReason;
+import dev.holdline.worker.handler.JobType;
+import dev.holdline.worker.health.HealthServer;
+import dev.holdline.worker.protocol.AgentConnection;
+import dev.holdline.worker.protocol.AgentUrls;
+import dev.holdline.worker.session.SessionManager;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import livekit.LivekitAgent;
+import livekit.LivekitAgent.MigrateJobRequest;
+import livekit.LivekitAgent.RegisterWorkerRequest;
+import livekit.LivekitAgent.ServerMessage;
+import livekit.LivekitAgent.UpdateWorkerStatus;
+import livekit.LivekitAgent.WorkerMessage;
+import livekit.LivekitAgent.WorkerStatus;
+import livekit.LivekitModels.ParticipantPermission;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Holdline worker: registers with a LiveKit server over the agent protocol, answers offers
+ * through its scheduler, runs each assigned job as a session of the {@link AgentHandler}, reports
+ * load and job status, and rides out a lost server connection with its sessions still running.
+ *
+ * <pre>{@code
+ * try (Worker worker = Worker.builder().agentName("support").handler(session -> ...).build().start()) {
+ *     worker.awaitTermination(Duration.ofDays(365));
+ * }
+ * }</pre>
+ *
+ * {@link #drain()} starts a drain and returns at once; {@link #awaitTermination} waits for it.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    private final WorkerOptions options;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final Scheduler scheduler;
+    private final SessionManager sessions;
+    private final AgentConnection connection;
+    private final JobDispatcher dispatcher;
+    private final ScheduledExecutorService ticker;
+    private final CountDownLatch registered = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Object statusLock = new Object();
+    private volatile HealthServer health;
+    private WorkerStatus lastSentStatus;
+    private boolean started;
+
+    private Worker(WorkerOptions options) {
+        this.options = options;
+        this.scheduler = new Scheduler(new FixedSlotSupplier(options.maxSessions()), options.loadFunction(),
+                options.loadThreshold(), options.assignmentTimeout(), CpuSampler.forThisProcess(), System::nanoTime);
+        this.connection = new AgentConnection(new AgentConnection.Options(options.url(), options.apiKey(),
+                options.apiSecret(), registerRequest(options), Duration.ofSeconds(10), options.registerTimeout(),
+                options.maxReconnectAttempts(), options.reconnectBackoffStep(), options.reconnectBackoffMax()),
+                new ConnectionEvents());
+        this.sessions = new SessionManager(options.handler(),
+                (jobId, status, error) -> dispatcherSend(jobId, status, error),
+                this::onSessionEnded, options.terminationGrace());
+        this.dispatcher = new JobDispatcher(options.agentName(), options.handler(), scheduler, sessions,
+                connection::send, options.url(), options.requestTimeout(), this::onCapacityChange);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("holdline-status").factory());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts the health server and connects. Returns at once; see {@link #awaitRegistered}. */
+    public synchronized Worker start() throws IOException {
+        if (started) {
+            throw new IllegalStateException("this worker was already started; build a new one");
+        }
+        started = true;
+        if (options.healthPort() >= 0) {
+            health = new HealthServer(options.healthHost(), options.healthPort(), connection::isRegistered, this::statusDocument);
+            log.info("Health endpoint on http://{}:{}/ (GET / and /worker)", options.healthHost(), health.port());
+        }
+        log.info("Starting worker for agent '{}' against {} (API key {}, max {} sessions, load threshold {})",
+                options.agentName(), connection.endpoint(), options.apiKey(), options.maxSessions(),
+                options.loadThreshold() == Double.POSITIVE_INFINITY ? "none" : options.loadThreshold());
+        connection.start();
+        long period = options.statusInterval().toMillis();
+        ticker.scheduleAtFixedRate(this::tick, period, period, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Waits until the worker has registered once. */
+    public boolean awaitRegistered(Duration timeout) throws InterruptedException {
+        return registered.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Starts a drain and returns at once: the worker reports {@code WS_FULL}, declines every new
+     * offer, lets running sessions finish, and stops when the last one has ended. Repeated calls
+     * change nothing.
+     */
+    public void drain() {
+        drain("drain requested");
+    }
+
+    private void drain(String reason) {
+        if (!lifecycle.drain(reason)) {
+            return;
+        }
+        scheduler.startDraining();
+        sendWorkerStatus();
+        log.info("Draining ({}): {} session(s) running", reason, sessions.active());
+        stopIfDrained();
+    }
+
+    /** Waits until the worker has stopped. Returns false on timeout. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Stops now: asks every session to end (handlers see {@link EndReason#WORKER_SHUTDOWN}), waits
+     * up to the termination grace for them, then closes the connection and the health server.
+     */
+    @Override
+    public void close() {
+        lifecycle.drain("closing");
+        scheduler.startDraining();
+        try {
+            Set<String> left = sessions.terminateAll(EndReason.WORKER_SHUTDOWN, options.terminationGrace());
+            if (!left.isEmpty()) {
+                log.warn("Closing with {} session(s) that did not end in time: {}", left.size(), left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stop("closed");
+    }
+
+    private void stopIfDrained() {
+        if (lifecycle.state() == LifecycleState.DRAINING && sessions.active() == 0 && scheduler.running() == 0) {
+            Thread.ofVirtual().name("holdline-stop").start(() -> stop("drained"));
+        }
+    }
+
+    private void stop(String reason) {
+        if (!lifecycle.stop(reason) && lifecycle.state() != LifecycleState.STOPPED) {
+            return;
+        }
+        ticker.shutdownNow();
+        connection.close();
+        sessions.close();
+        HealthServer h = health;
+        if (h != null) {
+            h.close();
+        }
+        terminated.countDown();
+    }
+
+    private void tick() {
+        try {
+            scheduler.sampleCpu();
+            dispatcher.expireReservations();
+            sendWorkerStatus();
+        } catch (RuntimeException e) {
+            log.warn("Status tick failed", e);
+        }
+    }
+
+    private void onCapacityChange() {
+        WorkerStatus now = scheduler.isFull() ? WorkerStatus.WS_FULL : WorkerStatus.WS_AVAILABLE;
+        boolean changed;
+        synchronized (statusLock) {
+            changed = now != lastSentStatus;
+        }
+        if (changed) {
+            sendWorkerStatus();
+        }
+    }
+
+    private void sendWorkerStatus() {
+        if (!connection.isRegistered()) {
+            return;
+        }
+        WorkerStatus status = scheduler.isFull() ? WorkerStatus.WS_FULL : WorkerStatus.WS_AVAILABLE;
+        synchronized (statusLock) {
+            lastSentStatus = status;
+        }
+        connection.send(WorkerMessage.newBuilder().setUpdateWorker(UpdateWorkerStatus.newBuilder()
+                .setStatus(status)
+                .setLoad((float) scheduler.load())
+                .setJobCount(scheduler.running() + scheduler.reserved())).build());
+    }
+
+    private void dispatcherSend(String jobId, LivekitAgent.JobStatus status, String error) {
+        dispatcher.sendStatus(jobId, status, error);
+    }
+
+    private void onSessionEnded(String jobId) {
+        scheduler.end(jobId);
+        onCapacityChange();
+        stopIfDrained();
+    }
+
+    private final class ConnectionEvents implements AgentConnection.Listener {
+        @Override
+        public void onRegistered(String workerId, boolean reconnect) {
+            if (reconnect) {
+                List<String> running = scheduler.runningJobIds();
+                if (!running.isEmpty()) {
+                    log.info("Migrating {} running job(s) to the new connection: {}", running.size(), running);
+                    connection.send(WorkerMessage.newBuilder()
+                            .setMigrateJob(MigrateJobRequest.newBuilder().addAllJobIds(running)).build());
+                }
+            }
+            connection.flushHeldJobUpdates();
+            if (lifecycle.ready()) {
+                scheduler.setAccepting(true);
+            }
+            sendWorkerStatus();
+            registered.countDown();
+        }
+
+        @Override
+        public void onMessage(ServerMessage message) {
+            switch (message.getMessageCase()) {
+                case AVAILABILITY -> dispatcher.onAvailability(message.getAvailability());
+                case ASSIGNMENT -> dispatcher.onAssignment(message.getAssignment());
+                case TERMINATION -> dispatcher.onTermination(message.getTermination());
+                case PONG -> log.trace("pong");
+                default -> log.warn("Ignored {} from LiveKit", describe(message));
+            }
+        }
+
+        @Override
+        public void onDisconnected(String why) {
+            // Sessions keep running; media does not use this socket.
+        }
+
+        @Override
+        public void onGaveUp(Exception lastError) {
+            log.error("Could not reach LiveKit again ({}); draining the {} running session(s)",
+                    lastError.getMessage(), sessions.active());
+            drain("lost the LiveKit connection");
+            if (lifecycle.state() == LifecycleState.STARTING) {
+                stop("never registered");
+            }
+        }
+    }
+
+    private static String describe(ServerMessage message) {
+        if (message.getMessageCase() == ServerMessage.MessageCase.MESSAGE_NOT_SET) {
+            return message.getUnknownFields().asMap().isEmpty() ? "an empty message"
+                    : "an unknown message (fields " + message.getUnknownFields().asMap().keySet() + ")";
+        }
+        return "a " + message.getMessageCase().name().toLowerCase() + " message";
+    }
+
+    private Map<String, Object> statusDocument() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("agent_name", options.agentName());
+        doc.put("worker_id", connection.workerId());
+        doc.put("state", lifecycle.state().name());
+        doc.put("connection", connection.state().name());
+        doc.put("status", status().name());
+        doc.put("load", scheduler.load());
+        doc.put("load_threshold", options.loadThreshold() == Double.POSITIVE_INFINITY ? null : options.loadThreshold());
+        doc.put("active_sessions", sessions.active());
+        doc.put("reserved_sessions", scheduler.reserved());
+        doc.put("max_sessions", options.maxSessions());
+        doc.put("active_jobs", sessions.jobIds());
+        return doc;
+    }
+
+    private static RegisterWorkerRequest registerRequest(WorkerOptions o) {
+        LivekitAgent.JobType type = switch (o.jobType()) {
+            case ROOM -> LivekitAgent.JobType.JT_ROOM;
+            case PUBLISHER -> LivekitAgent.JobType.JT_PUBLISHER;
+            case PARTICIPANT -> LivekitAgent.JobType.JT_PARTICIPANT;
+        };
+        WorkerOptions.Permissions p = o.permissions();
+        return RegisterWorkerRequest.newBuilder()
+                .setType(type)
+                .setAgentName(o.agentName())
+                .setVersion(o.version())
+                .setAllowedPermissions(ParticipantPermission.newBuilder()
+                        .setCanPublish(p.canPublish()).setCanSubscribe(p.canSubscribe())
+                        .setCanPublishData(p.canPublishData()).setCanUpdateMetadata(p.canUpdateMetadata())
+                        .setHidden(p.hidden()).setAgent(true))
+                .build();
+    }
+
+    // --- what the worker shows ---
+
+    public WorkerOptions options() {
+        return options;
+    }
+
+    public String workerId() {
+        return connection.workerId();
+    }
+
+    public LifecycleState state() {
+        return lifecycle.state();
+    }
+
+    public AgentConnection.State connectionState() {
+        return connection.state();
+    }
+
+    /** {@code WS_FULL} while draining or at the load threshold or out of slots. */
+    public WorkerStatus status() {
+        return scheduler.isFull() ? WorkerStatus.WS_FULL : WorkerStatus.WS_AVAILABLE;
+    }
+
+    public double load() {
+        return scheduler.load();
+    }
+
+    public int activeSessions() {
+        return sessions.active();
+    }
+
+    public Set<String> activeJobIds() {
+        return sessions.jobIds();
+    }
+
+    /** The health server's port, or -1 when disabled. */
+    public int healthPort() {
+        HealthServer h = health;
+        return h == null ? -1 : h.port();
+    }
+
+    /** Registrations so far (1 + successful reconnects). */
+    public int registrations() {
+        return connection.registrations();
+    }
+
+    /**
+     * Builds a {@link Worker}. Every default is stated here, once. Unset URL/key/secret come from
+     * {@code LIVEKIT_URL}, {@code LIVEKIT_API_KEY}, {@code LIVEKIT_API_SECRET}.
+     */
+    public static final class Builder {
+        private Function<String, String> env = System::getenv;
+        private AgentHandler handler;
+        /** LiveKit server URL (ws, wss, http or https). Default: {@code LIVEKIT_URL}. */
+        private String url;
+        /** API key. Default: {@code LIVEKIT_API_KEY}. */
+        private String apiKey;
+        /** API secret. Default: {@code LIVEKIT_API_SECRET}. */
+        private String apiSecret;
+        /** Agent name jobs are dispatched to. Default: "" (LiveKit's automatic dispatch). */
+        private String agentName = "";
+        /** Job type registered for. Default: {@link JobType#ROOM}. */
+        private JobType jobType = JobType.ROOM;
+        /** Room permissions requested. Default: publish, subscribe, data, metadata; not hidden. */
+        private WorkerOptions.Permissions permissions = WorkerOptions.Permissions.DEFAULT;
+        /** Load in [0, 1]. Default: max(CPU share of this process's limit over 2.5 s, sessions / max sessions). */
+        private LoadFunction loadFunction = LoadFunction.DEFAULT;
+        /**
+         * At or above this load the worker reports {@code WS_FULL} and declines offers. Default 0.7
+         * (LiveKit's production value); {@code dev} mode uses {@code Double.POSITIVE_INFINITY} (never full by load).
+         * The session term of the default load reaches 1.0 at {@code maxSessions}; set 1.0 to use every slot.
+         */
+        private double loadThreshold = 0.7;
+        /** Sessions (running plus reserved) this worker holds at most. Default 20. */
+        private int maxSessions = 20;
+        /** Health server bind address. Default 0.0.0.0 (reachable by the ECS/ALB health check). */
+        private String healthHost = "0.0.0.0";
+        /** Health server port; 0 picks a free port, -1 disables it. Default 8081 (LiveKit's convention). */
+        private int healthPort = 8081;
+        /** Reconnect attempts after a lost or failed connection before giving up and draining. Default 16. */
+        private int maxReconnectAttempts = 16;
+        /** Retry n waits min(n × step, max). Default step 2 s. */
+        private Duration reconnectBackoffStep = Duration.ofSeconds(2);
+        /** Largest wait between reconnect attempts. Default 10 s. */
+        private Duration reconnectBackoffMax = Duration.ofSeconds(10);
+        /** Wait for the server's registration answer. Default 10 s (the server's own limit). */
+        private Duration registerTimeout = Duration.ofSeconds(10);
+        /** How often {@code UpdateWorkerStatus} is sent (and CPU sampled). Default 2.5 s. */
+        private Duration statusInterval = Duration.ofMillis(2500);
+        /** How long an accepted offer holds its slot waiting for the assignment. Default 7.5 s. */
+        private Duration assignmentTimeout = Duration.ofMillis(7500);
+        /** Budget of a custom {@code onRequest}; past it the offer is declined. Default 2 s (the server waits 10 s). */
+        private Duration requestTimeout = Duration.ofSeconds(2);
+        /** After a session is asked to end, how long its handler has before its thread is interrupted. Default 10 s. */
+        private Duration terminationGrace = Duration.ofSeconds(10);
+        /** Worker version reported at registration. Default: this Holdline build's version. */
+        private String version = Version.current();
+
+        private Builder() {
+        }
+
+        /** Where unset URL/key/secret are read from. Default: the process environment. */
+        public Builder env(Function<String, String> env) {
+            this.env = Objects.requireNonNull(env);
+            return this;
+        }
+
+        /** The session handler (required). */
+        public Builder handler(AgentHandler handler) {
+            this.handler = handler;
+            return this;
+        }
+
+        public Builder url(String url) {
+            this.url = url;
+            return this;
+        }
+
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        public Builder apiSecret(String apiSecret) {
+            this.apiSecret = apiSecret;
+            return this;
+        }
+
+        public Builder agentName(String agentName) {
+            this.agentName = Objects.requireNonNull(agentName, "agentName");
+            return this;
+        }
+
+        public Builder jobType(JobType jobType) {
+            this.jobType = Objects.requireNonNull(jobType, "jobType");
+            return this;
+        }
+
+        public Builder permissions(WorkerOptions.Permissions permissions) {
+            this.permissions = Objects.requireNonNull(permissions, "permissions");
+            return this;
+        }
+
+        public Builder loadFunction(LoadFunction loadFunction) {
+            this.loadFunction = Objects.requireNonNull(loadFunction, "loadFunction");
+            return this;
+        }
+
+        public Builder loadThreshold(double loadThreshold) {
+            this.loadThreshold = loadThreshold;
+            return this;
+        }
+
+        public Builder maxSessions(int maxSessions) {
+            this.maxSessions = maxSessions;
+            return this;
+        }
+
+        public Builder healthHost(String healthHost) {
+            this.healthHost = Objects.requireNonNull(healthHost, "healthHost");
+            return this;
+        }
+
+        public Builder healthPort(int healthPort) {
+            this.healthPort = healthPort;
+            return this;
+        }
+
+        public Builder maxReconnectAttempts(int maxReconnectAttempts) {
+            this.maxReconnectAttempts = maxReconnectAttempts;
+            return this;
+        }
+
+        public Builder reconnectBackoff(Duration step, Duration max) {
+            this.reconnectBackoffStep = Objects.requireNonNull(step);
+            this.reconnectBackoffMax = Objects.requireNonNull(max);
+            return this;
+        }
+
+        public Builder registerTimeout(Duration registerTimeout) {
+            this.registerTimeout = Objects.requireNonNull(registerTimeout);
+            return this;
+        }
+
+        public Builder statusInterval(Duration statusInterval) {
+            this.statusInterval = Objects.requireNonNull(statusInterval);
+            return this;
+        }
+
+        public Builder assignmentTimeout(Duration assignmentTimeout) {
+            this.assignmentTimeout = Objects.requireNonNull(assignmentTimeout);
+            return this;
+        }
+
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = Objects.requireNonNull(requestTimeout);
+            return this;
+        }
+
+        public Builder terminationGrace(Duration terminationGrace) {
+            this.terminationGrace = Objects.requireNonNull(terminationGrace);
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = Objects.requireNonNull(version);
+            return this;
+        }
+
+        /** Validates and builds. Errors name the setting and the fix. */
+        public Worker build() {
+            return new Worker(options());
+        }
+
+        /** The validated options, without building a worker. */
+        public WorkerOptions options() {
+            String u = firstNonBlank(url, env.apply("LIVEKIT_URL"));
+            String k = firstNonBlank(apiKey, env.apply("LIVEKIT_API_KEY"));
+            String s = firstNonBlank(apiSecret, env.apply("LIVEKIT_API_SECRET"));
+            if (handler == null) {
+                throw new IllegalArgumentException("handler is not set: call Worker.builder().handler(...)");
+            }
+            if (u == null) {
+                throw new IllegalArgumentException("LiveKit URL is not set: set LIVEKIT_URL or call url(...)");
+            }
+            AgentUrls.agentEndpoint(u);
+            if (k == null) {
+                throw new IllegalArgumentException("LiveKit API key is not set: set LIVEKIT_API_KEY or call apiKey(...)");
+            }
+            if (s == null) {
+                throw new IllegalArgumentException("LiveKit API secret is not set: set LIVEKIT_API_SECRET or call apiSecret(...)");
+            }
+            if (maxSessions < 1) {
+                throw new IllegalArgumentException("maxSessions must be at least 1, was " + maxSessions);
+            }
+            if (!(loadThreshold > 0)) {
+                throw new IllegalArgumentException("loadThreshold must be > 0 (use Double.POSITIVE_INFINITY for none), was "
+                        + loadThreshold);
+            }
+            if (healthPort < -1 || healthPort > 65535) {
+                throw new IllegalArgumentException("healthPort must be 0..65535, or -1 to disable, was " + healthPort);
+            }
+            if (maxReconnectAttempts < 0) {
+                throw new IllegalArgumentException("maxReconnectAttempts must be >= 0, was " + maxReconnectAttempts);
+            }
+            if (requestTimeout.compareTo(Duration.ofSeconds(9)) > 0 || requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("requestTimeout must be between 0 and 9 s (LiveKit waits 10 s for an answer), was "
+                        + requestTimeout);
+            }
+            requirePositive("statusInterval", statusInterval);
+            requirePositive("assignmentTimeout", assignmentTimeout);
+            requirePositive("registerTimeout", registerTimeout);
+            requirePositive("terminationGrace", terminationGrace);
+            requirePositive("reconnectBackoffMax", reconnectBackoffMax);
+            return new WorkerOptions(handler, u, k, s, agentName, jobType, permissions, loadFunction, loadThreshold,
+                    maxSessions, healthHost, healthPort, maxReconnectAttempts, reconnectBackoffStep, reconnectBackoffMax,
+                    registerTimeout, statusInterval, assignmentTimeout, requestTimeout, terminationGrace, version);
+        }
+
+        private static void requirePositive(String name, Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+        }
+
+        private static String firstNonBlank(String a, String b) {
+            if (a != null && !a.isBlank()) {
+                return a;
+            }
+            return b != null && !b.isBlank() ? b : null;
+        }
+    }
+
+}

@@ -1,0 +1,48 @@
+package dev.holdline.worker;
+
+import dev.holdline.scheduler.LoadFunction;
+import dev.holdline.worker.handler.AgentHandler;
+import dev.holdline.worker.handler.JobType;
+import java.time.Duration;
+
+/**
+ * Immutable worker settings, made by {@link Worker.Builder}, where every default is documented
+ * once. {@link #toString()} never shows the API secret.
+ */
+public record WorkerOptions(
+        AgentHandler handler,
+        String url,
+        String apiKey,
+        String apiSecret,
+        String agentName,
+        JobType jobType,
+        Permissions permissions,
+        LoadFunction loadFunction,
+        double loadThreshold,
+        int maxSessions,
+        String healthHost,
+        int healthPort,
+        int maxReconnectAttempts,
+        Duration reconnectBackoffStep,
+        Duration reconnectBackoffMax,
+        Duration registerTimeout,
+        Duration statusInterval,
+        Duration assignmentTimeout,
+        Duration requestTimeout,
+        Duration terminationGrace,
+        String version) {
+
+    /** The room permissions the agent asks for when it registers. */
+    public record Permissions(boolean canPublish, boolean canSubscribe, boolean canPublishData,
+                              boolean canUpdateMetadata, boolean hidden) {
+        /** Publish, subscribe and data; not hidden. */
+        public static final Permissions DEFAULT = new Permissions(true, true, true, true, false);
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerOptions[url=" + url + ", apiKey=" + apiKey + ", apiSecret=<redacted>, agentName='" + agentName
+                + "', jobType=" + jobType + ", loadThreshold=" + loadThreshold + ", maxSessions=" + maxSessions
+                + ", healthPort=" + healthPort + ", maxReconnectAttempts=" + maxReconnectAttempts + "]";
+    }
+}

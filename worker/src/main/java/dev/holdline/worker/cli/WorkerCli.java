@@ -1,0 +1,202 @@
+package dev.holdline.worker.cli;
+
+import dev.holdline.worker.Worker;
+import dev.holdline.worker.handler.AgentHandler;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * The worker's command line: {@code start} (production defaults) and {@code dev} (an embedded dev
+ * server when {@code LIVEKIT_URL} is unset, debug logs, no load threshold). The application
+ * registers its agents by name: {@code --agent <name>} picks the handler and is the agent name
+ * jobs are dispatched to.
+ */
+public final class WorkerCli {
+    private final Map<String, Supplier<AgentHandler>> agents;
+    private final EmbeddedServer embeddedServer;
+    private final Function<String, String> env;
+
+    private WorkerCli(Map<String, Supplier<AgentHandler>> agents, EmbeddedServer embeddedServer,
+                      Function<String, String> env) {
+        this.agents = Map.copyOf(agents);
+        this.embeddedServer = embeddedServer;
+        this.env = env;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs the command line and returns the process exit code. */
+    public int run(String... args) {
+        if (args.length > 0 && args[0].equals("dev") && System.getProperty("HOLDLINE_LOG_LEVEL") == null) {
+            // Before the first logger is created, so the logging config picks it up.
+            System.setProperty("HOLDLINE_LOG_LEVEL", "DEBUG");
+        }
+        CommandLine cli = new CommandLine(new Root())
+                .addSubcommand("start", new RunCommand(false))
+                .addSubcommand("dev", new RunCommand(true));
+        return cli.execute(args);
+    }
+
+    @Command(name = "holdline", mixinStandardHelpOptions = true,
+            description = "Run a Holdline voice-agent worker.", subcommandsRepeatable = false)
+    static final class Root implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.err.println("Say what to run: 'start' (production) or 'dev' (local, embedded dev server). See --help.");
+            return 2;
+        }
+    }
+
+    @Command(mixinStandardHelpOptions = true, description = "Run a worker.")
+    final class RunCommand implements Callable<Integer> {
+        private final boolean dev;
+
+        @Option(names = "--agent", required = true, description = "Agent to run; also the agent name jobs are dispatched to.")
+        String agent;
+
+        @Option(names = "--url", description = "LiveKit URL (default: LIVEKIT_URL).")
+        String url;
+
+        @Option(names = "--api-key", description = "LiveKit API key (default: LIVEKIT_API_KEY). The secret is read from LIVEKIT_API_SECRET only.")
+        String apiKey;
+
+        @Option(names = "--max-sessions", description = "Sessions this worker holds at most (default: 20).")
+        Integer maxSessions;
+
+        @Option(names = "--load-threshold", description = "Load at which the worker reports full (default: 0.7; dev: none).")
+        Double loadThreshold;
+
+        @Option(names = "--health-port", description = "Health HTTP port; 0 picks one, -1 disables (default: 8081).")
+        Integer healthPort;
+
+        RunCommand(boolean dev) {
+            this.dev = dev;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Logger log = LoggerFactory.getLogger(WorkerCli.class);
+            Supplier<AgentHandler> factory = agents.get(agent);
+            if (factory == null) {
+                System.err.println("Unknown agent '" + agent + "'. Known agents: " + String.join(", ", agents.keySet()));
+                return 2;
+            }
+            AutoCloseable devServer = null;
+            Worker.Builder builder = Worker.builder().env(env).handler(factory.get()).agentName(agent);
+            if (dev) {
+                builder.loadThreshold(Double.POSITIVE_INFINITY);
+                String configured = url != null ? url : env.apply("LIVEKIT_URL");
+                if (configured == null || configured.isBlank()) {
+                    if (embeddedServer == null) {
+                        System.err.println("LIVEKIT_URL is not set and this application has no embedded dev server; set LIVEKIT_URL.");
+                        return 2;
+                    }
+                    EmbeddedServer.Started started = embeddedServer.start();
+                    devServer = started.handle();
+                    log.info("Started the embedded dev server at {} (API key {})", started.url(), started.apiKey());
+                    builder.url(started.url()).apiKey(started.apiKey()).apiSecret(started.apiSecret());
+                }
+            }
+            if (url != null) {
+                builder.url(url);
+            }
+            if (apiKey != null) {
+                builder.apiKey(apiKey);
+            }
+            if (maxSessions != null) {
+                builder.maxSessions(maxSessions);
+            }
+            if (loadThreshold != null) {
+                builder.loadThreshold(loadThreshold);
+            }
+            if (healthPort != null) {
+                builder.healthPort(healthPort);
+            }
+            Worker worker;
+            try {
+                worker = builder.build();
+            } catch (IllegalArgumentException e) {
+                System.err.println("Cannot start: " + e.getMessage());
+                closeQuietly(devServer);
+                return 2;
+            }
+            installSignals(worker, log);
+            try {
+                worker.start();
+                worker.awaitTermination(Duration.ofDays(36500));
+            } finally {
+                worker.close();
+                closeQuietly(devServer);
+            }
+            log.info("Worker stopped");
+            return 0;
+        }
+    }
+
+    /** SIGTERM and the first SIGINT drain; a second SIGINT forces exit 130. */
+    private static void installSignals(Worker worker, Logger log) {
+        AtomicInteger interrupts = new AtomicInteger();
+        Signal.handle(new Signal("TERM"), s -> {
+            log.info("SIGTERM: draining");
+            worker.drain();
+        });
+        Signal.handle(new Signal("INT"), s -> {
+            if (interrupts.incrementAndGet() >= 2) {
+                log.warn("Second SIGINT: exiting now");
+                Runtime.getRuntime().halt(130);
+            }
+            log.info("SIGINT: draining (press Ctrl-C again to force exit)");
+            worker.drain();
+        });
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort at exit
+            }
+        }
+    }
+
+    public static final class Builder {
+        private final Map<String, Supplier<AgentHandler>> agents = new LinkedHashMap<>();
+        private EmbeddedServer embeddedServer;
+        private Function<String, String> env = System::getenv;
+
+        /** Registers an agent under {@code name}. */
+        public Builder agent(String name, Supplier<AgentHandler> handler) {
+            agents.put(name, handler);
+            return this;
+        }
+
+        /** The in-process server {@code dev} starts when {@code LIVEKIT_URL} is unset. */
+        public Builder embeddedServer(EmbeddedServer server) {
+            this.embeddedServer = server;
+            return this;
+        }
+
+        public Builder env(Function<String, String> env) {
+            this.env = env;
+            return this;
+        }
+
+        public WorkerCli build() {
+            return new WorkerCli(agents, embeddedServer, env);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.holdline.worker.handler;
+
+/** Why a session ended. */
+public enum EndReason {
+    /** The handler's {@code run} returned normally. */
+    HANDLER_RETURNED,
+    /** The handler's {@code run} threw. */
+    HANDLER_FAILED,
+    /** The server asked for the job to end ({@code JobTermination}, e.g. the dispatch was deleted). */
+    JOB_TERMINATED,
+    /** The worker is shutting down and ended the session. */
+    WORKER_SHUTDOWN
+}

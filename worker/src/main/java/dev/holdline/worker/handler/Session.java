@@ -1,0 +1,57 @@
+package dev.holdline.worker.handler;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One running job, as its handler sees it. Safe to use from any thread.
+ */
+public interface Session {
+
+    /** The job as dispatched. */
+    JobInfo job();
+
+    /** Shorthand for {@code job().roomName()}. */
+    default String roomName() {
+        return job().roomName();
+    }
+
+    /** Shorthand for {@code job().metadata()}: the dispatch metadata, verbatim. */
+    default String metadata() {
+        return job().metadata();
+    }
+
+    /** The identity this agent joins the room with. */
+    String participantIdentity();
+
+    /** The LiveKit URL to join the room at (the assignment's URL, else the worker's). */
+    String url();
+
+    /** The room token from the assignment. Never log it. */
+    String token();
+
+    /**
+     * Runs {@code callback} once when the session has ended, after the handler returned, with
+     * the reason. Callbacks run in the order added; one that throws is logged and the rest run.
+     */
+    void addShutdownCallback(Consumer<EndReason> callback);
+
+    /** Set as soon as the session has been asked to end (termination, shutdown) or has ended. */
+    Optional<EndReason> endReason();
+
+    /** True once the session has been asked to end; a handler's loops should check it. */
+    default boolean isEnding() {
+        return endReason().isPresent();
+    }
+
+    /** Blocks until the session is asked to end. */
+    void awaitEnd() throws InterruptedException;
+
+    /**
+     * Blocks until the session is asked to end or {@code timeout} passes.
+     *
+     * @return true if the session was asked to end, false on timeout
+     */
+    boolean awaitEnd(Duration timeout) throws InterruptedException;
+}

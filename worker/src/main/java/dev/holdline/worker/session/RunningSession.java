@@ -1,0 +1,121 @@
+package dev.holdline.worker.session;
+
+import dev.holdline.worker.handler.EndReason;
+import dev.holdline.worker.handler.JobInfo;
+import dev.holdline.worker.handler.Session;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The runtime's side of a {@link Session}. */
+final class RunningSession implements Session {
+    private static final Logger log = LoggerFactory.getLogger(RunningSession.class);
+
+    private final JobInfo job;
+    private final String identity;
+    private final String url;
+    private final String token;
+    private final AtomicReference<EndReason> endReason = new AtomicReference<>();
+    private final CountDownLatch endRequested = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final List<Consumer<EndReason>> callbacks = new CopyOnWriteArrayList<>();
+    private volatile Thread thread;
+
+    RunningSession(JobInfo job, String identity, String url, String token) {
+        this.job = job;
+        this.identity = identity;
+        this.url = url;
+        this.token = token;
+    }
+
+    @Override
+    public JobInfo job() {
+        return job;
+    }
+
+    @Override
+    public String participantIdentity() {
+        return identity;
+    }
+
+    @Override
+    public String url() {
+        return url;
+    }
+
+    @Override
+    public String token() {
+        return token;
+    }
+
+    @Override
+    public void addShutdownCallback(Consumer<EndReason> callback) {
+        callbacks.add(callback);
+    }
+
+    @Override
+    public Optional<EndReason> endReason() {
+        return Optional.ofNullable(endReason.get());
+    }
+
+    @Override
+    public void awaitEnd() throws InterruptedException {
+        endRequested.await();
+    }
+
+    @Override
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        return endRequested.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Asks the session to end; the first reason wins. Returns true for the first request. */
+    boolean requestEnd(EndReason reason) {
+        boolean first = endReason.compareAndSet(null, reason);
+        endRequested.countDown();
+        return first;
+    }
+
+    /** Records how it ended if nobody asked it to (handler returned or threw). */
+    EndReason settle(EndReason fallback) {
+        endReason.compareAndSet(null, fallback);
+        endRequested.countDown();
+        return endReason.get();
+    }
+
+    void runCallbacks(EndReason reason) {
+        for (Consumer<EndReason> cb : callbacks) {
+            try {
+                cb.accept(reason);
+            } catch (RuntimeException e) {
+                log.warn("A shutdown callback of job {} threw; the others still run", job.id(), e);
+            }
+        }
+    }
+
+    void attach(Thread t) {
+        thread = t;
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    void markFinished() {
+        finished.countDown();
+    }
+
+    boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    boolean isFinished() {
+        return finished.getCount() == 0;
+    }
+}

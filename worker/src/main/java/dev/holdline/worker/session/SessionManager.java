@@ -1,0 +1,152 @@
+package dev.holdline.worker.session;
+
+import dev.holdline.worker.handler.AgentHandler;
+import dev.holdline.worker.handler.EndReason;
+import dev.holdline.worker.handler.JobInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import livekit.LivekitAgent.JobStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each session on its own virtual thread and reports how it goes: {@code JS_RUNNING} at the
+ * start, {@code JS_SUCCESS} or {@code JS_FAILED} (with the error text) at the end. A handler that
+ * throws fails only its own session. Ending a session is escalating: ask ({@code awaitEnd}
+ * returns), wait the termination grace, then interrupt its thread.
+ */
+public final class SessionManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
+
+    private final AgentHandler handler;
+    private final JobStatusSink statusSink;
+    private final Consumer<String> onEnded;
+    private final Duration terminationGrace;
+    private final Map<String, RunningSession> sessions = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("holdline-session-watchdog").factory());
+
+    /**
+     * @param onEnded          told the job id once a session has ended and reported (frees its slot)
+     * @param terminationGrace how long a handler has to return after being asked to end
+     */
+    public SessionManager(AgentHandler handler, JobStatusSink statusSink, Consumer<String> onEnded,
+                          Duration terminationGrace) {
+        this.handler = handler;
+        this.statusSink = statusSink;
+        this.onEnded = onEnded;
+        this.terminationGrace = terminationGrace;
+    }
+
+    /** Starts the session on its own virtual thread. */
+    public void start(JobInfo job, String identity, String url, String token) {
+        RunningSession session = new RunningSession(job, identity, url, token);
+        if (sessions.putIfAbsent(job.id(), session) != null) {
+            log.warn("Job {} is already running here; duplicate assignment ignored", job.id());
+            return;
+        }
+        Thread t = Thread.ofVirtual().name("session-" + job.id()).unstarted(() -> run(session));
+        session.attach(t);
+        t.start();
+    }
+
+    private void run(RunningSession session) {
+        String jobId = session.job().id();
+        statusSink.update(jobId, JobStatus.JS_RUNNING, "");
+        log.info("Session started: job {} room '{}' as '{}'", jobId, session.roomName(), session.participantIdentity());
+        JobStatus status = JobStatus.JS_SUCCESS;
+        String error = "";
+        EndReason reason;
+        try {
+            handler.run(session);
+            reason = session.settle(EndReason.HANDLER_RETURNED);
+        } catch (InterruptedException e) {
+            reason = session.settle(EndReason.HANDLER_FAILED);
+            if (reason == EndReason.HANDLER_FAILED) {
+                status = JobStatus.JS_FAILED;
+                error = "handler interrupted";
+            }
+        } catch (Throwable e) {
+            reason = session.settle(EndReason.HANDLER_FAILED);
+            status = JobStatus.JS_FAILED;
+            error = errorText(e);
+            log.error("Session handler failed: job {} room '{}': {}", jobId, session.roomName(), error, e);
+        }
+        session.runCallbacks(reason);
+        sessions.remove(jobId, session);
+        statusSink.update(jobId, status, error);
+        session.markFinished();
+        log.info("Session ended: job {} ({}, {})", jobId, reason, status);
+        onEnded.accept(jobId);
+    }
+
+    /** Asks one session to end. Returns false for an unknown job. */
+    public boolean terminate(String jobId, EndReason reason) {
+        RunningSession session = sessions.get(jobId);
+        if (session == null) {
+            return false;
+        }
+        if (session.requestEnd(reason)) {
+            log.info("Ending job {}: {}", jobId, reason);
+            watchdog.schedule(() -> interruptIfStuck(session), terminationGrace.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return true;
+    }
+
+    private void interruptIfStuck(RunningSession session) {
+        if (!session.isFinished()) {
+            log.warn("Handler of job {} did not return within {} ms of being asked to end; interrupting it",
+                    session.job().id(), terminationGrace.toMillis());
+            Thread t = session.thread();
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+    }
+
+    /** Asks every session to end and waits up to {@code timeout} for them; returns those still running. */
+    public Set<String> terminateAll(EndReason reason, Duration timeout) throws InterruptedException {
+        List<RunningSession> all = List.copyOf(sessions.values());
+        for (RunningSession s : all) {
+            terminate(s.job().id(), reason);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (RunningSession s : all) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                s.awaitFinished(Duration.ofNanos(left));
+            }
+        }
+        return Set.copyOf(sessions.keySet());
+    }
+
+    public int active() {
+        return sessions.size();
+    }
+
+    public Set<String> jobIds() {
+        return Set.copyOf(sessions.keySet());
+    }
+
+    public boolean isRunning(String jobId) {
+        return sessions.containsKey(jobId);
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+    }
+
+    static String errorText(Throwable e) {
+        String msg = e.getMessage();
+        String text = e.getClass().getSimpleName() + (msg == null || msg.isBlank() ? "" : ": " + msg);
+        return text.length() > 500 ? text.substring(0, 500) + "…" : text;
+    }
+}
