@@ -6,13 +6,17 @@ import dev.holdline.worker.cli.WorkerCli;
 
 /**
  * {@code java -jar holdline-examples.jar start --agent hold} (production defaults) or
- * {@code dev --agent hold} (embedded dev server on :7880 when LIVEKIT_URL is unset).
+ * {@code dev --agent hold} (embedded dev server on :7880 when LIVEKIT_URL is unset), or
+ * {@code demo [jobs]}: the self-checking local run the README's main job uses.
  */
 public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("demo")) {
+            System.exit(Demo.run(args.length > 1 ? Integer.parseInt(args[1]) : 10, 1.0));
+        }
         int code = WorkerCli.builder()
                 .agent("hold", HoldAgent::new)
                 .embeddedServer(Main::startDevServer)

@@ -531,14 +531,14 @@ public final class Worker implements AutoCloseable {
                 throw new IllegalArgumentException("handler is not set: call Worker.builder().handler(...)");
             }
             if (u == null) {
-                throw new IllegalArgumentException("LiveKit URL is not set: set LIVEKIT_URL or call url(...)");
+                throw new IllegalArgumentException("LiveKit URL is not set: set LIVEKIT_URL (for example wss://livekit.example.com)");
             }
             AgentUrls.agentEndpoint(u);
             if (k == null) {
-                throw new IllegalArgumentException("LiveKit API key is not set: set LIVEKIT_API_KEY or call apiKey(...)");
+                throw new IllegalArgumentException("LiveKit API key is not set: set LIVEKIT_API_KEY");
             }
             if (s == null) {
-                throw new IllegalArgumentException("LiveKit API secret is not set: set LIVEKIT_API_SECRET or call apiSecret(...)");
+                throw new IllegalArgumentException("LiveKit API secret is not set: set LIVEKIT_API_SECRET");
             }
             if (maxSessions < 1) {
                 throw new IllegalArgumentException("maxSessions must be at least 1, was " + maxSessions);

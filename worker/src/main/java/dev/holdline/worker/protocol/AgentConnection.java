@@ -181,6 +181,8 @@ public final class AgentConnection implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // Leave no selector or worker threads behind.
+        http.shutdownNow();
     }
 
     private void run() {
@@ -192,7 +194,7 @@ public final class AgentConnection implements AutoCloseable {
                 .failAfterMaxAttempts(true)
                 .build());
         retry.getEventPublisher().onRetry(e -> log.warn("Connecting to LiveKit at {} failed: {}; retry {} of {} in {} ms",
-                endpoint, e.getLastThrowable() == null ? "?" : e.getLastThrowable().getMessage(),
+                endpoint, describe(e.getLastThrowable()),
                 e.getNumberOfRetryAttempts(), options.maxRetries(), e.getWaitInterval().toMillis()));
         boolean reconnect = false;
         while (!closing) {
@@ -205,7 +207,7 @@ public final class AgentConnection implements AutoCloseable {
                 }
                 state = State.GAVE_UP;
                 Exception error = e instanceof Exception ex ? ex : new IOException(e);
-                log.error("Giving up on LiveKit at {} after {} retries: {}", endpoint, options.maxRetries(), e.getMessage());
+                log.error("Giving up on LiveKit at {} after {} retries: {}", endpoint, options.maxRetries(), describe(e));
                 listener.onGaveUp(error);
                 return;
             }
@@ -329,6 +331,18 @@ public final class AgentConnection implements AutoCloseable {
         token.setTtl(TimeUnit.MINUTES.toMillis(10));
         token.addGrants(new Agent(true));
         return token.toJwt();
+    }
+
+    /** An error as one readable phrase (some JDK network errors carry no message). */
+    static String describe(Throwable e) {
+        if (e == null) {
+            return "unknown error";
+        }
+        if (e instanceof java.net.ConnectException && (e.getMessage() == null || e.getMessage().isBlank())) {
+            return "connection refused (is the server running at that address?)";
+        }
+        String msg = e.getMessage();
+        return msg == null || msg.isBlank() ? e.getClass().getSimpleName() : msg;
     }
 
     static String describe(ServerMessage message) {
