@@ -73,7 +73,8 @@ public final class Worker implements AutoCloseable {
                 options.loadThreshold(), options.assignmentTimeout(), CpuSampler.forThisProcess(), System::nanoTime);
         this.connection = new AgentConnection(new AgentConnection.Options(options.url(), options.apiKey(),
                 options.apiSecret(), registerRequest(options), Duration.ofSeconds(10), options.registerTimeout(),
-                options.maxReconnectAttempts(), options.reconnectBackoffStep(), options.reconnectBackoffMax()),
+                options.maxReconnectAttempts(), options.reconnectBackoffStep(), options.reconnectBackoffMax(),
+                options.silenceTimeout()),
                 new ConnectionEvents());
         this.sessions = new SessionManager(options.handler(),
                 (jobId, status, error) -> dispatcherSend(jobId, status, error),
@@ -179,6 +180,7 @@ public final class Worker implements AutoCloseable {
         try {
             scheduler.sampleCpu();
             dispatcher.expireReservations();
+            connection.keepAlive();
             sendWorkerStatus();
         } catch (RuntimeException e) {
             log.warn("Status tick failed", e);
@@ -403,6 +405,11 @@ public final class Worker implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(2);
         /** After a session is asked to end, how long its handler has before its thread is interrupted. Default 10 s. */
         private Duration terminationGrace = Duration.ofSeconds(10);
+        /**
+         * A registered connection on which the server says nothing (the worker pings on every status
+         * interval, and LiveKit answers) for this long is dropped and reconnected. Default 15 s.
+         */
+        private Duration silenceTimeout = Duration.ofSeconds(15);
         /** Worker version reported at registration. Default: this Holdline build's version. */
         private String version = Version.current();
 
@@ -512,6 +519,11 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
+        public Builder silenceTimeout(Duration silenceTimeout) {
+            this.silenceTimeout = Objects.requireNonNull(silenceTimeout);
+            return this;
+        }
+
         public Builder version(String version) {
             this.version = Objects.requireNonNull(version);
             return this;
@@ -562,9 +574,14 @@ public final class Worker implements AutoCloseable {
             requirePositive("registerTimeout", registerTimeout);
             requirePositive("terminationGrace", terminationGrace);
             requirePositive("reconnectBackoffMax", reconnectBackoffMax);
+            if (silenceTimeout.compareTo(statusInterval.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("silenceTimeout (" + silenceTimeout + ") must be at least twice statusInterval ("
+                        + statusInterval + "): pings go out once per status interval");
+            }
             return new WorkerOptions(handler, u, k, s, agentName, jobType, permissions, loadFunction, loadThreshold,
                     maxSessions, healthHost, healthPort, maxReconnectAttempts, reconnectBackoffStep, reconnectBackoffMax,
-                    registerTimeout, statusInterval, assignmentTimeout, requestTimeout, terminationGrace, version);
+                    registerTimeout, statusInterval, assignmentTimeout, requestTimeout, terminationGrace, silenceTimeout,
+                    version);
         }
 
         private static void requirePositive(String name, Duration d) {

@@ -30,6 +30,7 @@ public record WorkerOptions(
         Duration assignmentTimeout,
         Duration requestTimeout,
         Duration terminationGrace,
+        Duration silenceTimeout,
         String version) {
 
     /** The room permissions the agent asks for when it registers. */

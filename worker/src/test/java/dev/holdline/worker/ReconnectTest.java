@@ -84,4 +84,25 @@ class ReconnectTest {
                 .anyMatch(j -> j.jobId().equals(jobId) && j.status() == JobStatus.JS_SUCCESS));
         assertEquals(0, worker.activeSessions());
     }
+
+    @Test
+    void aSilentServerIsNoticedAndTheWorkerReconnectsWithItsSessionRunning() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        try (FreezableProxy proxy = new FreezableProxy(fx.server.port())) {
+            Worker worker = fx.start(fx.worker("alpha", session -> {
+                started.countDown();
+                session.awaitEnd();
+            }).url("http://127.0.0.1:" + proxy.port()).silenceTimeout(Duration.ofSeconds(1)));
+            fx.dispatch("room-3", "alpha", "");
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            String jobId = fx.server.jobs().getFirst().jobId();
+
+            proxy.freezeOpenConnections(); // half-open: no FIN, no bytes
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> worker.registrations() == 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> fx.server.events().stream().anyMatch(e ->
+                    e instanceof AgentEvent.JobsMigrated m && m.jobIds().contains(jobId)));
+            assertEquals(1, worker.activeSessions());
+        }
+    }
 }

@@ -22,6 +22,7 @@ import livekit.LivekitAgent.RegisterWorkerRequest;
 import livekit.LivekitAgent.RegisterWorkerResponse;
 import livekit.LivekitAgent.ServerMessage;
 import livekit.LivekitAgent.WorkerMessage;
+import livekit.LivekitAgent.WorkerPing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,10 +63,11 @@ public final class AgentConnection implements AutoCloseable {
      * @param maxRetries         reconnect attempts after a failure before giving up
      * @param backoffStep        delay before retry n is {@code min(n·step, backoffMax)}
      * @param backoffMax         the largest delay between retries
+     * @param silenceTimeout     a registered socket that brings nothing (not even a pong) for this long is dropped
      */
     public record Options(String livekitUrl, String apiKey, String apiSecret, RegisterWorkerRequest register,
                           Duration connectTimeout, Duration registerTimeout, int maxRetries,
-                          Duration backoffStep, Duration backoffMax) {
+                          Duration backoffStep, Duration backoffMax, Duration silenceTimeout) {
         @Override
         public String toString() {
             // The secret stays out of every log line and error.
@@ -84,6 +86,7 @@ public final class AgentConnection implements AutoCloseable {
     private volatile State state = State.CONNECTING;
     private volatile AgentSocket socket;
     private volatile String workerId = "";
+    private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closing;
     private Thread loop;
 
@@ -147,6 +150,27 @@ public final class AgentConnection implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Pings the server, and drops the socket when the server has been silent past the silence
+     * timeout: a half-open TCP connection (server gone without a FIN) would otherwise look alive
+     * until the kernel gives up, and offers would stop without anyone noticing. Call it on the
+     * status tick.
+     */
+    public void keepAlive() {
+        AgentSocket s = socket;
+        if (state != State.REGISTERED || s == null) {
+            return;
+        }
+        long silentNanos = System.nanoTime() - lastHeardNanos;
+        if (silentNanos > options.silenceTimeout().toNanos()) {
+            log.warn("No word from LiveKit for {} ms (not even a pong); dropping the socket to reconnect",
+                    silentNanos / 1_000_000);
+            s.abort();
+            return;
+        }
+        send(WorkerMessage.newBuilder().setPing(WorkerPing.newBuilder().setTimestamp(System.currentTimeMillis())).build());
     }
 
     /** Sends the job updates held during a disconnection. */
@@ -247,6 +271,7 @@ public final class AgentConnection implements AutoCloseable {
 
         @Override
         public void onMessage(ServerMessage message) {
+            lastHeardNanos = System.nanoTime();
             if (!registered.isDone()) {
                 if (message.getMessageCase() == ServerMessage.MessageCase.REGISTER) {
                     registered.complete(message.getRegister());
@@ -271,6 +296,7 @@ public final class AgentConnection implements AutoCloseable {
 
         @Override
         public void onBadFrame(String description) {
+            lastHeardNanos = System.nanoTime();
             log.warn("Ignored a bad frame from LiveKit at {}: {}", endpoint, description);
         }
 
@@ -311,6 +337,7 @@ public final class AgentConnection implements AutoCloseable {
             RegisterWorkerResponse response = session.registered.get(
                     options.registerTimeout().toMillis(), TimeUnit.MILLISECONDS);
             workerId = response.getWorkerId();
+            lastHeardNanos = System.nanoTime();
             return session;
         } catch (ExecutionException e) {
             s.abort();
