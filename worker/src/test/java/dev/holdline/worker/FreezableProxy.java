@@ -54,10 +54,14 @@ final class FreezableProxy implements AutoCloseable {
 
     private static void pump(Link link, Socket from, Socket to) {
         byte[] buf = new byte[8192];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        // No try-with-resources: closing a socket's stream closes the socket, and a frozen link
+        // must stay open. close() closes the sockets.
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buf)) >= 0; ) {
                 if (link.frozen) {
-                    return; // swallow: the peer's bytes go nowhere and the socket stays open
+                    continue; // black hole: read and drop, so neither side sees a close or an error
                 }
                 out.write(buf, 0, n);
                 out.flush();
