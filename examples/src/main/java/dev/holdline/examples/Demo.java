@@ -40,7 +40,7 @@ final class Demo {
                     HoldAgent hold = new HoldAgent();
                     Worker w = Worker.builder().env(n -> null)
                             .url(server.httpUrl()).apiKey(KEY).apiSecret(SECRET)
-                            .agentName("hold").healthPort(-1).loadThreshold(Double.POSITIVE_INFINITY)
+                            .agentName("hold").healthPort(-1).loadThreshold(Double.POSITIVE_INFINITY).maxSessions(jobs)
                             .handler(session -> {
                                 ranOn.computeIfAbsent(session.job().id(), k -> new CopyOnWriteArrayList<>()).add(label);
                                 hold.run(session);

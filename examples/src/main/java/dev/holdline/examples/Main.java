@@ -15,7 +15,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("demo")) {
-            System.exit(Demo.run(args.length > 1 ? Integer.parseInt(args[1]) : 10, 1.0));
+            System.exit(demo(args));
         }
         int code = WorkerCli.builder()
                 .agent("hold", HoldAgent::new)
@@ -25,8 +25,24 @@ public final class Main {
         System.exit(code);
     }
 
-    private static EmbeddedServer.Started startDevServer() {
-        DevServer server = DevServer.builder().port(7880).key("devkey", "secret").build().start();
+    private static int demo(String[] args) throws Exception {
+        int jobs = 10;
+        if (args.length > 1) {
+            try {
+                jobs = Integer.parseInt(args[1]);
+            } catch (NumberFormatException e) {
+                jobs = -1;
+            }
+            if (jobs < 1 || jobs > 1000) {
+                System.err.println("demo takes the number of jobs, 1 to 1000; got '" + args[1] + "'");
+                return 2;
+            }
+        }
+        return Demo.run(jobs, 1.0);
+    }
+
+    private static EmbeddedServer.Started startDevServer(int port) {
+        DevServer server = DevServer.builder().port(port).key("devkey", "secret").build().start();
         return new EmbeddedServer.Started(server.httpUrl(), "devkey", "secret", server);
     }
 }

@@ -9,6 +9,10 @@ import dev.holdline.devserver.agent.AgentEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,5 +107,25 @@ class WorkerProcessTest {
         assertEquals(2, exitOf(p));
         assertTrue(output.contains("Cannot start: LiveKit URL is not set: set LIVEKIT_URL (for example wss://livekit.example.com)"),
                 String.join("\n", output));
+    }
+
+    @Test
+    void devModeStartsItsOwnServerLogsAtDebugAndDrainsOnCtrlC() throws Exception {
+        Process p = spawn(Map.of(), "dev", "--agent", "hold", "--dev-server-port", "0", "--health-port", "0");
+        await().atMost(Duration.ofSeconds(30)).until(() -> output.stream().anyMatch(l -> l.contains("Registered with LiveKit")));
+        assertTrue(output.stream().anyMatch(l -> l.contains("Started the embedded dev server at http://127.0.0.1:")),
+                String.join("\n", output));
+        int healthPort = output.stream().filter(l -> l.contains("Health endpoint on http://"))
+                .map(l -> l.replaceAll(".*:(\\d+)/.*", "$1")).map(Integer::parseInt).findFirst().orElseThrow();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String doc = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/worker")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(doc.contains("\"state\":\"READY\"") && doc.contains("\"load_threshold\":null"), doc);
+        }
+        assertTrue(output.stream().anyMatch(l -> l.contains(" DEBUG ")), "dev mode logs at DEBUG");
+
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertEquals(0, exitOf(p), "Ctrl-C with no sessions drains at once and exits 0");
+        assertTrue(output.stream().anyMatch(l -> l.contains("SIGINT: draining")), String.join("\n", output));
     }
 }

@@ -13,6 +13,7 @@ import dev.holdline.worker.handler.JobType;
 import dev.holdline.worker.health.HealthServer;
 import dev.holdline.worker.protocol.AgentConnection;
 import dev.holdline.worker.protocol.AgentUrls;
+import dev.holdline.worker.protocol.ProtocolWarmup;
 import dev.holdline.worker.session.SessionManager;
 import java.io.IOException;
 import java.time.Duration;
@@ -95,6 +96,7 @@ public final class Worker implements AutoCloseable {
             throw new IllegalStateException("this worker was already started; build a new one");
         }
         started = true;
+        ProtocolWarmup.run();
         if (options.healthPort() >= 0) {
             health = new HealthServer(options.healthHost(), options.healthPort(), connection::isRegistered, this::statusDocument);
             log.info("Health endpoint on http://{}:{}/ (GET / and /worker)", options.healthHost(), health.port());

@@ -7,7 +7,8 @@ package dev.holdline.worker.cli;
 @FunctionalInterface
 public interface EmbeddedServer {
 
-    Started start() throws Exception;
+    /** Starts the server on {@code port} (0 picks a free one). */
+    Started start(int port) throws Exception;
 
     /** A running server: where to reach it, the credentials it accepts, and how to stop it. */
     record Started(String url, String apiKey, String apiSecret, AutoCloseable handle) {

@@ -82,6 +82,9 @@ public final class WorkerCli {
         @Option(names = "--health-port", description = "Health HTTP port; 0 picks one, -1 disables (default: 8081).")
         Integer healthPort;
 
+        @Option(names = "--dev-server-port", description = "dev only: port of the embedded dev server (default: 7880; 0 picks one).")
+        int devServerPort = 7880;
+
         RunCommand(boolean dev) {
             this.dev = dev;
         }
@@ -104,7 +107,7 @@ public final class WorkerCli {
                         System.err.println("LIVEKIT_URL is not set and this application has no embedded dev server; set LIVEKIT_URL.");
                         return 2;
                     }
-                    EmbeddedServer.Started started = embeddedServer.start();
+                    EmbeddedServer.Started started = embeddedServer.start(devServerPort);
                     devServer = started.handle();
                     log.info("Started the embedded dev server at {} (API key {})", started.url(), started.apiKey());
                     builder.url(started.url()).apiKey(started.apiKey()).apiSecret(started.apiSecret());
