@@ -167,6 +167,16 @@ public final class DevServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Fault injection: offer jobs to workers even when they last reported {@code WS_FULL}, as a
+     * real server may when it routes before the status update arrives. A worker must then answer
+     * {@code available=false} itself.
+     */
+    public synchronized void offerToFullWorkers(boolean enabled) {
+        requireRunning();
+        agents.offerToFullWorkers(enabled);
+    }
+
     // ---- addresses ------------------------------------------------------------------------------
 
     /** The bound port (the real one when configured with port 0). */

@@ -38,7 +38,7 @@ final class Demo {
                 for (int i = 1; i <= 2; i++) {
                     String label = "worker-" + i;
                     HoldAgent hold = new HoldAgent();
-                    Worker w = Worker.builder().env(n -> null)
+                    Worker w = Worker.builder().env(Map.of())
                             .url(server.httpUrl()).apiKey(KEY).apiSecret(SECRET)
                             .agentName("hold").healthPort(-1).loadThreshold(Double.POSITIVE_INFINITY).maxSessions(jobs)
                             .handler(session -> {

@@ -3,8 +3,10 @@ package dev.holdline.examples;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.holdline.worker.handler.AgentHandler;
+import dev.holdline.worker.handler.DrainListener;
 import dev.holdline.worker.handler.Session;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps its session open until it is terminated, or until the dispatch metadata's
  * {@code seconds} have passed ({@code {"seconds": 30}}). Metadata it cannot read is logged and
- * the session holds until terminated.
+ * the session holds until terminated. A drain does not shorten the hold: the call finishes, or
+ * the worker ends it at its profile's deadline.
  */
 public final class HoldAgent implements AgentHandler {
     private static final Logger log = LoggerFactory.getLogger(HoldAgent.class);
@@ -20,6 +23,17 @@ public final class HoldAgent implements AgentHandler {
 
     @Override
     public void run(Session session) throws InterruptedException {
+        session.addDrainListener(new DrainListener() {
+            @Override
+            public void onDraining(Instant deadline) {
+                log.info("Job {} draining: holding on until it is done or {}", session.job().id(), deadline);
+            }
+
+            @Override
+            public void onWrapUp(Instant deadline) {
+                log.info("Job {} wrap-up notice: deadline {}", session.job().id(), deadline);
+            }
+        });
         Optional<Duration> hold = holdTime(session.metadata());
         if (hold.isPresent()) {
             boolean ended = session.awaitEnd(hold.get());

@@ -1,7 +1,13 @@
 package dev.holdline.worker;
 
+import dev.holdline.lifecycle.DrainReport;
 import dev.holdline.lifecycle.Lifecycle;
 import dev.holdline.lifecycle.LifecycleState;
+import dev.holdline.lifecycle.ecs.EcsTaskMetadata;
+import dev.holdline.lifecycle.profile.DrainConfigGuard;
+import dev.holdline.lifecycle.profile.JobFacts;
+import dev.holdline.lifecycle.profile.ProfileConfig;
+import dev.holdline.lifecycle.profile.ProfileResolver;
 import dev.holdline.scheduler.CpuSampler;
 import dev.holdline.scheduler.FixedSlotSupplier;
 import dev.holdline.scheduler.LoadFunction;
@@ -21,12 +27,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import livekit.LivekitAgent;
 import livekit.LivekitAgent.MigrateJobRequest;
 import livekit.LivekitAgent.RegisterWorkerRequest;
@@ -81,7 +88,9 @@ public final class Worker implements AutoCloseable {
                 (jobId, status, error) -> dispatcherSend(jobId, status, error),
                 this::onSessionEnded, options.terminationGrace());
         this.dispatcher = new JobDispatcher(options.agentName(), options.handler(), scheduler, sessions,
-                connection::send, options.url(), options.requestTimeout(), this::onCapacityChange);
+                connection::send, options.url(), options.requestTimeout(), this::onCapacityChange,
+                job -> options.profiles().resolve(new JobFacts(job.agentName(), job.metadata(),
+                        job.participantAttributes()), options.profileResolver()));
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("holdline-status").factory());
     }
@@ -95,7 +104,10 @@ public final class Worker implements AutoCloseable {
         if (started) {
             throw new IllegalStateException("this worker was already started; build a new one");
         }
+        // Refuse an unsafe drain configuration before taking a single call.
+        DrainConfigGuard.check(options.profiles(), EcsTaskMetadata.fromEnvironment(options.env(), EcsTaskMetadata.DEFAULT_TIMEOUT));
         started = true;
+        log.info("Call profiles: {}", options.profiles().describe());
         ProtocolWarmup.run();
         if (options.healthPort() >= 0) {
             health = new HealthServer(options.healthHost(), options.healthPort(), connection::isRegistered, this::statusDocument);
@@ -124,14 +136,21 @@ public final class Worker implements AutoCloseable {
         drain("drain requested");
     }
 
-    private void drain(String reason) {
+    /** {@link #drain()} with the reason to log (a signal, a deployment, an instance termination). */
+    public void drain(String reason) {
         if (!lifecycle.drain(reason)) {
             return;
         }
         scheduler.startDraining();
         sendWorkerStatus();
         log.info("Draining ({}): {} session(s) running", reason, sessions.active());
+        sessions.startDrain(options.profiles().hardDrainLimit());
         stopIfDrained();
+    }
+
+    /** How the drain went (or is going); empty when no drain started. */
+    public Optional<DrainReport> drainReport() {
+        return sessions.drainReport();
     }
 
     /** Waits until the worker has stopped. Returns false on timeout. */
@@ -165,9 +184,10 @@ public final class Worker implements AutoCloseable {
     }
 
     private void stop(String reason) {
-        if (!lifecycle.stop(reason) && lifecycle.state() != LifecycleState.STOPPED) {
+        if (!lifecycle.stop(reason)) {
             return;
         }
+        sessions.drainReport().ifPresent(r -> log.info(r.summary()));
         ticker.shutdownNow();
         connection.close();
         sessions.close();
@@ -363,8 +383,15 @@ public final class Worker implements AutoCloseable {
      * {@code LIVEKIT_URL}, {@code LIVEKIT_API_KEY}, {@code LIVEKIT_API_SECRET}.
      */
     public static final class Builder {
-        private Function<String, String> env = System::getenv;
+        private Map<String, String> env = System.getenv();
         private AgentHandler handler;
+        /**
+         * Call profiles and drain limits. Default: the file named by {@code HOLDLINE_PROFILES} if set,
+         * else the built-in single profile; either way with {@code HOLDLINE_*} environment overrides.
+         */
+        private ProfileConfig profiles;
+        /** Maps a job to a profile name before the file's rules. Default: none. */
+        private ProfileResolver profileResolver = job -> Optional.empty();
         /** LiveKit server URL (ws, wss, http or https). Default: {@code LIVEKIT_URL}. */
         private String url;
         /** API key. Default: {@code LIVEKIT_API_KEY}. */
@@ -418,9 +445,21 @@ public final class Worker implements AutoCloseable {
         private Builder() {
         }
 
-        /** Where unset URL/key/secret are read from. Default: the process environment. */
-        public Builder env(Function<String, String> env) {
-            this.env = Objects.requireNonNull(env);
+        /** Where unset URL/key/secret and the HOLDLINE_* settings are read from. Default: the process environment. */
+        public Builder env(Map<String, String> env) {
+            this.env = Map.copyOf(Objects.requireNonNull(env));
+            return this;
+        }
+
+        /** The call profiles and drain limits (see {@link ProfileConfig}). */
+        public Builder profiles(ProfileConfig profiles) {
+            this.profiles = Objects.requireNonNull(profiles);
+            return this;
+        }
+
+        /** A developer's job → profile mapping, consulted before the profile file's rules. */
+        public Builder profileResolver(ProfileResolver resolver) {
+            this.profileResolver = Objects.requireNonNull(resolver);
             return this;
         }
 
@@ -538,9 +577,9 @@ public final class Worker implements AutoCloseable {
 
         /** The validated options, without building a worker. */
         public WorkerOptions options() {
-            String u = firstNonBlank(url, env.apply("LIVEKIT_URL"));
-            String k = firstNonBlank(apiKey, env.apply("LIVEKIT_API_KEY"));
-            String s = firstNonBlank(apiSecret, env.apply("LIVEKIT_API_SECRET"));
+            String u = firstNonBlank(url, env.get("LIVEKIT_URL"));
+            String k = firstNonBlank(apiKey, env.get("LIVEKIT_API_KEY"));
+            String s = firstNonBlank(apiSecret, env.get("LIVEKIT_API_SECRET"));
             if (handler == null) {
                 throw new IllegalArgumentException("handler is not set: call Worker.builder().handler(...)");
             }
@@ -580,10 +619,15 @@ public final class Worker implements AutoCloseable {
                 throw new IllegalArgumentException("silenceTimeout (" + silenceTimeout + ") must be at least twice statusInterval ("
                         + statusInterval + "): pings go out once per status interval");
             }
+            ProfileConfig p = profiles;
+            if (p == null) {
+                String file = env.get("HOLDLINE_PROFILES");
+                p = file == null || file.isBlank() ? ProfileConfig.fromEnv(env) : ProfileConfig.load(Path.of(file), env);
+            }
             return new WorkerOptions(handler, u, k, s, agentName, jobType, permissions, loadFunction, loadThreshold,
                     maxSessions, healthHost, healthPort, maxReconnectAttempts, reconnectBackoffStep, reconnectBackoffMax,
                     registerTimeout, statusInterval, assignmentTimeout, requestTimeout, terminationGrace, silenceTimeout,
-                    version);
+                    version, p, profileResolver, env);
         }
 
         private static void requirePositive(String name, Duration d) {

@@ -1,9 +1,12 @@
 package dev.holdline.worker;
 
+import dev.holdline.lifecycle.profile.ProfileConfig;
+import dev.holdline.lifecycle.profile.ProfileResolver;
 import dev.holdline.scheduler.LoadFunction;
 import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.handler.JobType;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Immutable worker settings, made by {@link Worker.Builder}, where every default is documented
@@ -31,7 +34,10 @@ public record WorkerOptions(
         Duration requestTimeout,
         Duration terminationGrace,
         Duration silenceTimeout,
-        String version) {
+        String version,
+        ProfileConfig profiles,
+        ProfileResolver profileResolver,
+        Map<String, String> env) {
 
     /** The room permissions the agent asks for when it registers. */
     public record Permissions(boolean canPublish, boolean canSubscribe, boolean canPublishData,
@@ -44,6 +50,6 @@ public record WorkerOptions(
     public String toString() {
         return "WorkerOptions[url=" + url + ", apiKey=" + apiKey + ", apiSecret=<redacted>, agentName='" + agentName
                 + "', jobType=" + jobType + ", loadThreshold=" + loadThreshold + ", maxSessions=" + maxSessions
-                + ", healthPort=" + healthPort + ", maxReconnectAttempts=" + maxReconnectAttempts + "]";
+                + ", healthPort=" + healthPort + ", maxReconnectAttempts=" + maxReconnectAttempts + ", profiles=" + profiles.describe() + "]";
     }
 }

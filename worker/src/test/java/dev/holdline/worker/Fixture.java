@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import livekit.LivekitAgentDispatch.AgentDispatch;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ final class Fixture implements AutoCloseable {
     /** A builder with test-friendly timing, pointed at the dev server. */
     Worker.Builder worker(String agentName, AgentHandler handler) {
         return Worker.builder()
-                .env(name -> null)
+                .env(Map.of())
                 .url(server.httpUrl()).apiKey(KEY).apiSecret(SECRET)
                 .agentName(agentName).handler(handler)
                 .healthHost("127.0.0.1").healthPort(0)

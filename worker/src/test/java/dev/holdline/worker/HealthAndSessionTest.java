@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -131,20 +132,19 @@ class HealthAndSessionTest {
     @Test
     void optionsRefuseMissingSettingsByName() {
         var ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
-                Worker.builder().env(n -> null).handler(s -> { }).build());
+                Worker.builder().env(Map.of()).handler(s -> { }).build());
         assertTrue(ex.getMessage().contains("LIVEKIT_URL"), ex.getMessage());
         ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
-                Worker.builder().env(n -> null).url("http://x").apiKey("k").handler(s -> { }).build());
+                Worker.builder().env(Map.of()).url("http://x").apiKey("k").handler(s -> { }).build());
         assertTrue(ex.getMessage().contains("LIVEKIT_API_SECRET"), ex.getMessage());
         ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
-                Worker.builder().env(n -> null).url("ftp://x").apiKey("k").apiSecret("s").handler(s -> { }).build());
+                Worker.builder().env(Map.of()).url("ftp://x").apiKey("k").apiSecret("s").handler(s -> { }).build());
         assertTrue(ex.getMessage().contains("must start with ws://"), ex.getMessage());
         ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () ->
-                Worker.builder().env(n -> null).url("http://x").apiKey("k").apiSecret("s").handler(s -> { })
+                Worker.builder().env(Map.of()).url("http://x").apiKey("k").apiSecret("s").handler(s -> { })
                         .requestTimeout(Duration.ofSeconds(12)).build());
         assertTrue(ex.getMessage().contains("requestTimeout"), ex.getMessage());
-        var opts = Worker.builder().env(n -> n.equals("LIVEKIT_URL") ? "wss://lk.example" : n.equals("LIVEKIT_API_KEY")
-                ? "key" : "s3cr3t-value").handler(s -> { }).options();
+        var opts = Worker.builder().env(Map.of("LIVEKIT_URL", "wss://lk.example", "LIVEKIT_API_KEY", "key", "LIVEKIT_API_SECRET", "s3cr3t-value")).handler(s -> { }).options();
         assertEquals("wss://lk.example", opts.url());
         assertTrue(!opts.toString().contains("s3cr3t-value"));
     }

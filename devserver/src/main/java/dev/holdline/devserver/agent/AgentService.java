@@ -141,4 +141,9 @@ public final class AgentService implements AutoCloseable {
     public void close() {
         close(Duration.ofSeconds(1));
     }
+
+    /** See {@link dev.holdline.devserver.DevServer#offerToFullWorkers(boolean)}. */
+    public void offerToFullWorkers(boolean enabled) {
+        workers.ignoreReportedStatus(enabled);
+    }
 }

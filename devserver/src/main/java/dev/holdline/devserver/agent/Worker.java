@@ -93,10 +93,12 @@ final class Worker {
     /**
      * Whether a job of this agent name and type may be offered to this worker now. A worker that
      * says {@code WS_FULL} is never offered anything: some official workers still answer
-     * {@code available=true} while full.
+     * {@code available=true} while full. {@code ignoreStatus} is the test switch that imitates a
+     * server routing before it has seen the worker's latest status.
      */
-    boolean canBeOffered(String jobAgentName, JobType type) {
-        return connected && status == WorkerStatus.WS_AVAILABLE && agentName.equals(jobAgentName) && jobType == type;
+    boolean canBeOffered(String jobAgentName, JobType type, boolean ignoreStatus) {
+        return connected && (ignoreStatus || status == WorkerStatus.WS_AVAILABLE)
+                && agentName.equals(jobAgentName) && jobType == type;
     }
 
     /** @return false if the socket is already closed */

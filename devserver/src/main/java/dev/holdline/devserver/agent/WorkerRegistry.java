@@ -14,6 +14,12 @@ import livekit.LivekitAgent.JobType;
  */
 final class WorkerRegistry {
     private final Map<String, Worker> workersById = new LinkedHashMap<>();
+    /** Fault injection: offer to workers whatever status they last reported. */
+    private volatile boolean ignoreReportedStatus;
+
+    void ignoreReportedStatus(boolean ignore) {
+        this.ignoreReportedStatus = ignore;
+    }
 
     synchronized void add(Worker worker) {
         workersById.put(worker.id(), worker);
@@ -27,7 +33,7 @@ final class WorkerRegistry {
     synchronized List<Worker> offerCandidates(String agentName, JobType type, Set<String> excludedIds) {
         List<Worker> candidates = new ArrayList<>();
         for (Worker worker : workersById.values()) {
-            if (!excludedIds.contains(worker.id()) && worker.canBeOffered(agentName, type)) {
+            if (!excludedIds.contains(worker.id()) && worker.canBeOffered(agentName, type, ignoreReportedStatus)) {
                 candidates.add(worker);
             }
         }

@@ -1,20 +1,23 @@
 package dev.holdline.worker.cli;
 
+import dev.holdline.lifecycle.ProcessSignals;
+import dev.holdline.lifecycle.ecs.EcsMetadataException;
+import dev.holdline.lifecycle.profile.ProfileConfig;
+import dev.holdline.lifecycle.profile.ProfileConfigException;
+import dev.holdline.lifecycle.profile.UnsafeDrainConfigException;
 import dev.holdline.worker.Worker;
 import dev.holdline.worker.handler.AgentHandler;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /**
  * The worker's command line: {@code start} (production defaults) and {@code dev} (an embedded dev
@@ -25,10 +28,10 @@ import sun.misc.Signal;
 public final class WorkerCli {
     private final Map<String, Supplier<AgentHandler>> agents;
     private final EmbeddedServer embeddedServer;
-    private final Function<String, String> env;
+    private final Map<String, String> env;
 
     private WorkerCli(Map<String, Supplier<AgentHandler>> agents, EmbeddedServer embeddedServer,
-                      Function<String, String> env) {
+                      Map<String, String> env) {
         this.agents = Map.copyOf(agents);
         this.embeddedServer = embeddedServer;
         this.env = env;
@@ -82,6 +85,9 @@ public final class WorkerCli {
         @Option(names = "--health-port", description = "Health HTTP port; 0 picks one, -1 disables (default: 8081).")
         Integer healthPort;
 
+        @Option(names = "--profiles", description = "Call-profile file (YAML); default: HOLDLINE_PROFILES, else one built-in profile.")
+        Path profiles;
+
         @Option(names = "--dev-server-port", description = "dev only: port of the embedded dev server (default: 7880; 0 picks one).")
         int devServerPort = 7880;
 
@@ -101,7 +107,7 @@ public final class WorkerCli {
             Worker.Builder builder = Worker.builder().env(env).handler(factory.get()).agentName(agent);
             if (dev) {
                 builder.loadThreshold(Double.POSITIVE_INFINITY);
-                String configured = url != null ? url : env.apply("LIVEKIT_URL");
+                String configured = url != null ? url : env.get("LIVEKIT_URL");
                 if (configured == null || configured.isBlank()) {
                     if (embeddedServer == null) {
                         System.err.println("LIVEKIT_URL is not set and this application has no embedded dev server; set LIVEKIT_URL.");
@@ -130,15 +136,19 @@ public final class WorkerCli {
             }
             Worker worker;
             try {
+                if (profiles != null) {
+                    builder.profiles(ProfileConfig.load(profiles, env));
+                }
                 worker = builder.build();
-            } catch (IllegalArgumentException e) {
+                ProcessSignals.install(worker::drain, status -> Runtime.getRuntime().halt(status));
+                worker.start();
+            } catch (IllegalArgumentException | ProfileConfigException | UnsafeDrainConfigException | EcsMetadataException e) {
+                // A configuration the worker refuses: one clear message, no stack trace.
                 System.err.println("Cannot start: " + e.getMessage());
                 closeQuietly(devServer);
                 return 2;
             }
-            installSignals(worker, log);
             try {
-                worker.start();
                 worker.awaitTermination(Duration.ofDays(36500));
             } finally {
                 worker.close();
@@ -147,23 +157,6 @@ public final class WorkerCli {
             log.info("Worker stopped");
             return 0;
         }
-    }
-
-    /** SIGTERM and the first SIGINT drain; a second SIGINT forces exit 130. */
-    private static void installSignals(Worker worker, Logger log) {
-        AtomicInteger interrupts = new AtomicInteger();
-        Signal.handle(new Signal("TERM"), s -> {
-            log.info("SIGTERM: draining");
-            worker.drain();
-        });
-        Signal.handle(new Signal("INT"), s -> {
-            if (interrupts.incrementAndGet() >= 2) {
-                log.warn("Second SIGINT: exiting now");
-                Runtime.getRuntime().halt(130);
-            }
-            log.info("SIGINT: draining (press Ctrl-C again to force exit)");
-            worker.drain();
-        });
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -179,7 +172,7 @@ public final class WorkerCli {
     public static final class Builder {
         private final Map<String, Supplier<AgentHandler>> agents = new LinkedHashMap<>();
         private EmbeddedServer embeddedServer;
-        private Function<String, String> env = System::getenv;
+        private Map<String, String> env = System.getenv();
 
         /** Registers an agent under {@code name}. */
         public Builder agent(String name, Supplier<AgentHandler> handler) {
@@ -193,7 +186,7 @@ public final class WorkerCli {
             return this;
         }
 
-        public Builder env(Function<String, String> env) {
+        public Builder env(Map<String, String> env) {
             this.env = env;
             return this;
         }

@@ -1,5 +1,6 @@
 package dev.holdline.worker.dispatch;
 
+import dev.holdline.lifecycle.profile.CallProfile;
 import dev.holdline.scheduler.Admission;
 import dev.holdline.scheduler.ReleaseReason;
 import dev.holdline.scheduler.Scheduler;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import livekit.LivekitAgent;
 import livekit.LivekitAgent.AvailabilityRequest;
 import livekit.LivekitAgent.AvailabilityResponse;
@@ -44,12 +46,13 @@ public final class JobDispatcher {
     private final String defaultUrl;
     private final Duration requestTimeout;
     private final Runnable onCapacityChange;
+    private final Function<JobInfo, CallProfile> profiles;
     /** Accepted offers waiting for their assignment, with the identity we answered. */
     private final Map<String, JobRequest.Answer.Accept> accepted = new ConcurrentHashMap<>();
 
     public JobDispatcher(String agentName, AgentHandler handler, Scheduler scheduler, SessionManager sessions,
                          Consumer<WorkerMessage> out, String defaultUrl, Duration requestTimeout,
-                         Runnable onCapacityChange) {
+                         Runnable onCapacityChange, Function<JobInfo, CallProfile> profiles) {
         this.agentName = agentName;
         this.handler = handler;
         this.customRequestHandler = overridesOnRequest(handler);
@@ -59,6 +62,7 @@ public final class JobDispatcher {
         this.defaultUrl = defaultUrl;
         this.requestTimeout = requestTimeout;
         this.onCapacityChange = onCapacityChange;
+        this.profiles = profiles;
     }
 
     /** Answers an offer. Never blocks the caller on developer code. */
@@ -154,7 +158,8 @@ public final class JobDispatcher {
                 ? job.getState().getParticipantIdentity() : JobRequest.defaultIdentity(job.getId());
         String url = assignment.hasUrl() && !assignment.getUrl().isBlank() ? assignment.getUrl() : defaultUrl;
         try {
-            sessions.start(toJobInfo(job), identity, url, assignment.getToken());
+            JobInfo info = toJobInfo(job);
+            sessions.start(info, identity, url, assignment.getToken(), profiles.apply(info));
         } catch (RuntimeException e) {
             log.error("Could not start the session for job {}", job.getId(), e);
             scheduler.end(job.getId());
@@ -204,7 +209,8 @@ public final class JobDispatcher {
         return new JobInfo(job.getId(), job.getDispatchId(), type,
                 job.hasRoom() ? job.getRoom().getName() : "", job.hasRoom() ? job.getRoom().getSid() : "",
                 job.getAgentName(), job.getMetadata(),
-                job.hasParticipant() ? job.getParticipant().getIdentity() : "");
+                job.hasParticipant() ? job.getParticipant().getIdentity() : "",
+                job.hasParticipant() ? job.getParticipant().getAttributesMap() : Map.of());
     }
 
     private static boolean overridesOnRequest(AgentHandler handler) {

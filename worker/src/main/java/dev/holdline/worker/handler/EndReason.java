@@ -9,5 +9,7 @@ public enum EndReason {
     /** The server asked for the job to end ({@code JobTermination}, e.g. the dispatch was deleted). */
     JOB_TERMINATED,
     /** The worker is shutting down and ended the session. */
-    WORKER_SHUTDOWN
+    WORKER_SHUTDOWN,
+    /** The worker was draining and the session reached its profile's drain deadline. */
+    DRAIN_DEADLINE
 }

@@ -1,5 +1,6 @@
 package dev.holdline.worker.handler;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,9 +14,11 @@ import java.util.Objects;
  * @param agentName            the agent name it was dispatched to
  * @param metadata             dispatch metadata, verbatim (often JSON); empty when none
  * @param participantIdentity  for publisher/participant jobs, the participant concerned; else empty
+ * @param participantAttributes that participant's attributes; else empty
  */
 public record JobInfo(String id, String dispatchId, JobType type, String roomName, String roomSid,
-                      String agentName, String metadata, String participantIdentity) {
+                      String agentName, String metadata, String participantIdentity,
+                      Map<String, String> participantAttributes) {
     public JobInfo {
         Objects.requireNonNull(id, "id");
         dispatchId = Objects.requireNonNullElse(dispatchId, "");
@@ -25,5 +28,6 @@ public record JobInfo(String id, String dispatchId, JobType type, String roomNam
         agentName = Objects.requireNonNullElse(agentName, "");
         metadata = Objects.requireNonNullElse(metadata, "");
         participantIdentity = Objects.requireNonNullElse(participantIdentity, "");
+        participantAttributes = Map.copyOf(Objects.requireNonNullElse(participantAttributes, Map.of()));
     }
 }

@@ -25,6 +25,20 @@ public interface Session {
     /** The identity this agent joins the room with. */
     String participantIdentity();
 
+    /** The call profile this session runs under (decides its drain deadline). */
+    String profile();
+
+    /** Set once the worker drains: when this session must have ended. */
+    Optional<java.time.Instant> drainDeadline();
+
+    /** True once the worker drains. The session runs on until it ends or reaches its deadline. */
+    default boolean isDraining() {
+        return drainDeadline().isPresent();
+    }
+
+    /** Adds a listener for the drain notices; added after the drain started, it hears {@code onDraining} at once. */
+    void addDrainListener(DrainListener listener);
+
     /** The LiveKit URL to join the room at (the assignment's URL, else the worker's). */
     String url();
 

@@ -3,7 +3,9 @@ package dev.holdline.worker.session;
 import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobInfo;
 import dev.holdline.worker.handler.Session;
+import dev.holdline.worker.handler.DrainListener;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,17 +24,69 @@ final class RunningSession implements Session {
     private final String identity;
     private final String url;
     private final String token;
+    private final String profile;
+    private final List<DrainListener> drainListeners = new CopyOnWriteArrayList<>();
+    private volatile Instant drainDeadline;
+    private volatile boolean wrapUpSent;
     private final AtomicReference<EndReason> endReason = new AtomicReference<>();
     private final CountDownLatch endRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final List<Consumer<EndReason>> callbacks = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
 
-    RunningSession(JobInfo job, String identity, String url, String token) {
+    RunningSession(JobInfo job, String identity, String url, String token, String profile) {
         this.job = job;
         this.identity = identity;
         this.url = url;
         this.token = token;
+        this.profile = profile;
+    }
+
+    @Override
+    public String profile() {
+        return profile;
+    }
+
+    @Override
+    public Optional<Instant> drainDeadline() {
+        return Optional.ofNullable(drainDeadline);
+    }
+
+    @Override
+    public void addDrainListener(DrainListener listener) {
+        drainListeners.add(listener);
+        Instant deadline = drainDeadline;
+        if (deadline != null) {
+            notify(listener, "onDraining", () -> listener.onDraining(deadline));
+            if (wrapUpSent) {
+                notify(listener, "onWrapUp", () -> listener.onWrapUp(deadline));
+            }
+        }
+    }
+
+    void draining(Instant deadline) {
+        drainDeadline = deadline;
+        for (DrainListener l : drainListeners) {
+            notify(l, "onDraining", () -> l.onDraining(deadline));
+        }
+    }
+
+    void wrapUp(Instant deadline) {
+        wrapUpSent = true;
+        for (DrainListener l : drainListeners) {
+            notify(l, "onWrapUp", () -> l.onWrapUp(deadline));
+        }
+    }
+
+    /** Each notice on its own virtual thread: a slow listener holds up neither the timer nor the others. */
+    private void notify(DrainListener listener, String what, Runnable call) {
+        Thread.ofVirtual().name("drain-" + job.id()).start(() -> {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                log.warn("A drain listener's {} threw for job {}", what, job.id(), e);
+            }
+        });
     }
 
     @Override

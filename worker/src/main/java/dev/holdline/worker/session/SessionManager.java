@@ -1,9 +1,15 @@
 package dev.holdline.worker.session;
 
+import dev.holdline.lifecycle.DrainCoordinator;
+import dev.holdline.lifecycle.DrainReport;
+import dev.holdline.lifecycle.DrainTimer;
+import dev.holdline.lifecycle.profile.CallProfile;
 import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobInfo;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * throws fails only its own session. Ending a session is escalating: ask ({@code awaitEnd}
  * returns), wait the termination grace, then interrupt its thread.
  */
-public final class SessionManager implements AutoCloseable {
+public final class SessionManager implements AutoCloseable, DrainCoordinator.Target {
     private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
 
     private final AgentHandler handler;
@@ -32,6 +38,8 @@ public final class SessionManager implements AutoCloseable {
     private final Map<String, RunningSession> sessions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("holdline-session-watchdog").factory());
+    private final DrainTimer drainTimer = DrainTimer.newTimer("holdline-drain-timer");
+    private final DrainCoordinator drain = new DrainCoordinator(this, drainTimer, System::nanoTime, Instant::now);
 
     /**
      * @param onEnded          told the job id once a session has ended and reported (frees its slot)
@@ -45,13 +53,14 @@ public final class SessionManager implements AutoCloseable {
         this.terminationGrace = terminationGrace;
     }
 
-    /** Starts the session on its own virtual thread. */
-    public void start(JobInfo job, String identity, String url, String token) {
-        RunningSession session = new RunningSession(job, identity, url, token);
+    /** Starts the session on its own virtual thread, under {@code profile}. */
+    public void start(JobInfo job, String identity, String url, String token, CallProfile profile) {
+        RunningSession session = new RunningSession(job, identity, url, token, profile.name());
         if (sessions.putIfAbsent(job.id(), session) != null) {
             log.warn("Job {} is already running here; duplicate assignment ignored", job.id());
             return;
         }
+        drain.sessionStarted(job.id(), profile);
         Thread t = Thread.ofVirtual().name("session-" + job.id()).unstarted(() -> run(session));
         session.attach(t);
         t.start();
@@ -60,7 +69,8 @@ public final class SessionManager implements AutoCloseable {
     private void run(RunningSession session) {
         String jobId = session.job().id();
         statusSink.update(jobId, JobStatus.JS_RUNNING, "");
-        log.info("Session started: job {} room '{}' as '{}'", jobId, session.roomName(), session.participantIdentity());
+        log.info("Session started: job {} room '{}' as '{}' (profile '{}')", jobId, session.roomName(),
+                session.participantIdentity(), session.profile());
         JobStatus status = JobStatus.JS_SUCCESS;
         String error = "";
         EndReason reason;
@@ -79,8 +89,16 @@ public final class SessionManager implements AutoCloseable {
             error = errorText(e);
             log.error("Session handler failed: job {} room '{}': {}", jobId, session.roomName(), error, e);
         }
+        if (reason == EndReason.DRAIN_DEADLINE) {
+            // The call was cut by the drain, not finished: say so (a dispatch with a restart
+            // policy lets the server run it again elsewhere).
+            status = JobStatus.JS_FAILED;
+            error = "ended at its drain deadline (profile '" + session.profile() + "')"
+                    + (error.isEmpty() ? "" : "; handler: " + error);
+        }
         session.runCallbacks(reason);
         sessions.remove(jobId, session);
+        drain.sessionEnded(jobId);
         statusSink.update(jobId, status, error);
         session.markFinished();
         log.info("Session ended: job {} ({}, {})", jobId, reason, status);
@@ -127,6 +145,41 @@ public final class SessionManager implements AutoCloseable {
         return Set.copyOf(sessions.keySet());
     }
 
+    /**
+     * Starts the drain: every session gets its deadline (see {@link DrainCoordinator}). Returns
+     * false when a drain already started.
+     */
+    public boolean startDrain(Optional<Duration> hardLimit) {
+        return drain.start(hardLimit);
+    }
+
+    /** How the drain is going, once it started. */
+    public Optional<DrainReport> drainReport() {
+        return drain.report();
+    }
+
+    @Override
+    public void onDraining(String jobId, Instant deadline) {
+        RunningSession s = sessions.get(jobId);
+        if (s != null) {
+            s.draining(deadline);
+        }
+    }
+
+    @Override
+    public void onWrapUp(String jobId, Instant deadline) {
+        RunningSession s = sessions.get(jobId);
+        if (s != null) {
+            log.info("Job {}: wrap-up notice, deadline {}", jobId, deadline);
+            s.wrapUp(deadline);
+        }
+    }
+
+    @Override
+    public void onDeadline(String jobId) {
+        terminate(jobId, EndReason.DRAIN_DEADLINE);
+    }
+
     public int active() {
         return sessions.size();
     }
@@ -142,6 +195,7 @@ public final class SessionManager implements AutoCloseable {
     @Override
     public void close() {
         watchdog.shutdownNow();
+        DrainTimer.shutdown(drainTimer);
     }
 
     static String errorText(Throwable e) {

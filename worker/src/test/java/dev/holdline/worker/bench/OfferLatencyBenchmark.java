@@ -6,6 +6,7 @@ import dev.holdline.devserver.DevServer;
 import dev.holdline.devserver.agent.AgentEvent;
 import dev.holdline.worker.Worker;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,7 +48,7 @@ class OfferLatencyBenchmark {
             });
             AtomicInteger live = new AtomicInteger();
             AtomicInteger peakLive = new AtomicInteger();
-            Worker worker = Worker.builder().env(n -> null)
+            Worker worker = Worker.builder().env(Map.of())
                     .url(server.httpUrl()).apiKey("devkey").apiSecret("bench-secret")
                     .agentName("bench").healthPort(-1).maxSessions(400).loadThreshold(1.0)
                     .handler(session -> {
