@@ -43,7 +43,13 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code Main} with these arguments; LIVEKIT_* and HOLDLINE_* come only from {@code env}. */
     static ChildJvm start(Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
+        return startUnder(List.of(), env, args);
+    }
+
+    /** Like {@link #start}, with the JVM run under {@code prefix} (e.g. {@code unshare ... --}). */
+    static ChildJvm startUnder(List<String> prefix, Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
@@ -59,7 +65,12 @@ final class ChildJvm implements AutoCloseable {
      * destroy() would also close our end of the child's output.
      */
     void signal(String name) throws IOException, InterruptedException {
-        int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        signal(name, process.toHandle());
+    }
+
+    /** Sends a signal to one process of this child's tree (e.g. the JVM under a wrapper). */
+    void signal(String name, ProcessHandle target) throws IOException, InterruptedException {
+        int rc = new ProcessBuilder("kill", "-" + name, Long.toString(target.pid())).inheritIO().start().waitFor();
         assertTrue(rc == 0, "kill -" + name + " failed with " + rc);
     }
 
