@@ -137,6 +137,8 @@ class DrainProcessTest {
         assertTrue(exitLagMs <= 1000, "exited " + exitLagMs + " ms after the last session ended");
         assertTrue(child.hasLine("Drain complete in") && child.hasLine("3 session(s) finished on their own, 0 ended at their deadline"),
                 child.text());
+        assertEquals(3, child.output.stream().filter(l -> l.contains("draining: holding on until it is done or")).count(),
+                "every handler heard onDraining\n" + child.text());
         assertTrue(child.hasLine("(profile 'support')") && child.hasLine("(profile 'scheduling')")
                 && child.hasLine("(profile 'default')"), child.text());
     }

@@ -171,10 +171,13 @@ public final class Worker implements AutoCloseable {
             if (!left.isEmpty()) {
                 log.warn("Closing with {} session(s) that did not end in time: {}", left.size(), left);
             }
+            stop("closed");
+            // A drained worker may be stopping on its own thread already: wait for it, bounded.
+            terminated.await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            stop("closed");
         }
-        stop("closed");
     }
 
     private void stopIfDrained() {

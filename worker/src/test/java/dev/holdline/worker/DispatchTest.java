@@ -163,4 +163,59 @@ class DispatchTest {
         return fx.server.events().stream().filter(e -> e instanceof AgentEvent.OfferSent o && o.workerId().equals(workerId))
                 .count();
     }
+
+    @Test
+    void anAcceptedIdentityNameAndAttributesReachTheAssignmentAndTheSession() throws Exception {
+        java.util.concurrent.CompletableFuture<String> identity = new java.util.concurrent.CompletableFuture<>();
+        fx.start(fx.worker("alpha", new AgentHandler() {
+            @Override
+            public void run(Session session) {
+                identity.complete(session.participantIdentity());
+            }
+
+            @Override
+            public void onRequest(JobRequest request) {
+                request.accept("support-bot", "Support Bot", "{\"lang\":\"en\"}", Map.of("team", "blue"));
+            }
+        }));
+        fx.dispatch("room-id", "alpha", "");
+        assertEquals("support-bot", identity.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(fx.server.events().stream().anyMatch(e -> e instanceof AgentEvent.JobAssigned a
+                && a.participantIdentity().equals("support-bot")));
+    }
+
+    @Test
+    void aRejectWithTerminateStopsTheServerOfferingTheJobToAnyoneElse() throws Exception {
+        Worker terminator = fx.start(fx.worker("alpha", new AgentHandler() {
+            @Override
+            public void run(Session session) {
+                throw new AssertionError("must not run");
+            }
+
+            @Override
+            public void onRequest(JobRequest request) {
+                request.reject(true);
+            }
+        }));
+        Worker other = fx.start(fx.worker("alpha", recording("other")));
+        // The server picks at random; dispatch until a job is offered to the terminator first.
+        for (int i = 0; i < 20; i++) {
+            var d = fx.dispatch("room-term-" + i, "alpha", "");
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.server.jobs().stream().anyMatch(j ->
+                    j.dispatchId().equals(d.getId()) && (j.status() == JobStatus.JS_FAILED || j.status() == JobStatus.JS_SUCCESS)));
+            String jobId = jobIdsOf(List.of(d.getId())).getFirst();
+            List<AgentEvent.OfferSent> offers = fx.server.events().stream()
+                    .filter(e -> e instanceof AgentEvent.OfferSent o && o.jobId().equals(jobId))
+                    .map(AgentEvent.OfferSent.class::cast).toList();
+            if (offers.getFirst().workerId().equals(terminator.workerId())) {
+                assertEquals(1, offers.size(), "after terminate=true the job was offered again: " + offers);
+                assertEquals(JobStatus.JS_FAILED, fx.server.jobs().stream().filter(j -> j.jobId().equals(jobId))
+                        .findFirst().orElseThrow().status());
+                assertTrue(!ranOn.containsKey(jobId));
+                return;
+            }
+            assertEquals(List.of("other"), ranOn.get(jobId));
+        }
+        throw new AssertionError("the terminating worker was never offered a job first in 20 dispatches");
+    }
 }

@@ -148,4 +148,32 @@ class HealthAndSessionTest {
         assertEquals("wss://lk.example", opts.url());
         assertTrue(!opts.toString().contains("s3cr3t-value"));
     }
+
+    @Test
+    void aDrainFromCodeShowsOnWorkerAndDeclinesOffersWhileTheSessionRunsOn() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<java.time.Instant> draining = new CompletableFuture<>();
+        Worker w = fx.start(fx.worker("alpha", s -> {
+            s.addDrainListener(new dev.holdline.worker.handler.DrainListener() {
+                @Override
+                public void onDraining(java.time.Instant deadline) {
+                    draining.complete(deadline);
+                }
+            });
+            started.countDown();
+            s.awaitEnd();
+        }));
+        fx.dispatch("room-d", "alpha", "");
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        java.time.Instant before = java.time.Instant.now();
+        w.drain();
+        java.time.Instant deadline = draining.get(5, TimeUnit.SECONDS);
+        // The built-in profile gives 300 s.
+        assertTrue(Duration.between(before, deadline).toSeconds() >= 299, "deadline " + deadline);
+        JsonNode doc = new ObjectMapper().readTree(get(w, "/worker").body());
+        assertEquals("DRAINING", doc.get("state").asText());
+        assertEquals("WS_FULL", doc.get("status").asText());
+        assertEquals(1, doc.get("active_sessions").asInt());
+        assertEquals(200, get(w, "/").statusCode(), "a draining worker is still registered and healthy");
+    }
 }

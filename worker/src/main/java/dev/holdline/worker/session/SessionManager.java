@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -113,7 +114,12 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
         }
         if (session.requestEnd(reason)) {
             log.info("Ending job {}: {}", jobId, reason);
-            watchdog.schedule(() -> interruptIfStuck(session), terminationGrace.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                watchdog.schedule(() -> interruptIfStuck(session), terminationGrace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // The manager is closing (the worker stops); the handler was asked to end all the same.
+                log.debug("No watchdog for job {}: the session manager is closed", jobId);
+            }
         }
         return true;
     }
