@@ -3,6 +3,7 @@ package dev.holdline.worker;
 import dev.holdline.lifecycle.DrainReport;
 import dev.holdline.lifecycle.Lifecycle;
 import dev.holdline.lifecycle.LifecycleState;
+import dev.holdline.lifecycle.aws.AwsFacts;
 import dev.holdline.lifecycle.ecs.EcsTaskMetadata;
 import dev.holdline.lifecycle.profile.DrainConfigGuard;
 import dev.holdline.lifecycle.profile.JobFacts;
@@ -17,6 +18,7 @@ import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobType;
 import dev.holdline.worker.health.HealthServer;
+import dev.holdline.worker.platform.AwsIntegration;
 import dev.holdline.worker.protocol.AgentConnection;
 import dev.holdline.worker.protocol.AgentUrls;
 import dev.holdline.worker.protocol.ProtocolWarmup;
@@ -72,6 +74,8 @@ public final class Worker implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Object statusLock = new Object();
     private volatile HealthServer health;
+    private volatile AwsIntegration aws = AwsIntegration.off("worker not started");
+    private volatile boolean lastBusy;
     private WorkerStatus lastSentStatus;
     private boolean started;
 
@@ -104,8 +108,11 @@ public final class Worker implements AutoCloseable {
         if (started) {
             throw new IllegalStateException("this worker was already started; build a new one");
         }
+        // The task metadata, read once: it feeds the drain guard and the AWS features.
+        AwsFacts facts = AwsFacts.detect(options.env(), EcsTaskMetadata.DEFAULT_TIMEOUT);
         // Refuse an unsafe drain configuration before taking a single call.
-        DrainConfigGuard.check(options.profiles(), EcsTaskMetadata.fromEnvironment(options.env(), EcsTaskMetadata.DEFAULT_TIMEOUT));
+        DrainConfigGuard.check(options.profiles(), facts.task());
+        aws = AwsIntegration.start(options.env(), facts, this::drain);
         started = true;
         log.info("Call profiles: {}", options.profiles().describe());
         ProtocolWarmup.run();
@@ -191,6 +198,11 @@ public final class Worker implements AutoCloseable {
             return;
         }
         sessions.drainReport().ifPresent(r -> log.info(r.summary()));
+        if (sessions.active() == 0) {
+            aws.idleAfterDrain();
+        }
+        // Protection off before the process goes: scale-in should find this task idle, not protected.
+        aws.close();
         ticker.shutdownNow();
         connection.close();
         sessions.close();
@@ -206,6 +218,7 @@ public final class Worker implements AutoCloseable {
             scheduler.sampleCpu();
             dispatcher.expireReservations();
             connection.keepAlive();
+            updateBusy();
             sendWorkerStatus();
         } catch (RuntimeException e) {
             log.warn("Status tick failed", e);
@@ -213,6 +226,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private void onCapacityChange() {
+        updateBusy();
         WorkerStatus now = scheduler.isFull() ? WorkerStatus.WS_FULL : WorkerStatus.WS_AVAILABLE;
         boolean changed;
         synchronized (statusLock) {
@@ -220,6 +234,15 @@ public final class Worker implements AutoCloseable {
         }
         if (changed) {
             sendWorkerStatus();
+        }
+    }
+
+    /** Busy = work worth protecting from scale-in: a session (or reservation), or load over the protection threshold. */
+    private void updateBusy() {
+        boolean busy = scheduler.running() + scheduler.reserved() > 0 || scheduler.load() > options.protectionLoadThreshold();
+        if (busy != lastBusy) {
+            lastBusy = busy;
+            aws.busy(busy);
         }
     }
 
@@ -314,6 +337,7 @@ public final class Worker implements AutoCloseable {
         doc.put("reserved_sessions", scheduler.reserved());
         doc.put("max_sessions", options.maxSessions());
         doc.put("active_jobs", sessions.jobIds());
+        doc.put("aws", aws.status());
         return doc;
     }
 
@@ -442,6 +466,11 @@ public final class Worker implements AutoCloseable {
          * interval, and LiveKit answers) for this long is dropped and reconnected. Default 15 s.
          */
         private Duration silenceTimeout = Duration.ofSeconds(15);
+        /**
+         * Above this load the worker counts as busy for scale-in protection even with no session.
+         * Default {@code Double.POSITIVE_INFINITY}: protection follows sessions alone.
+         */
+        private double protectionLoadThreshold = Double.POSITIVE_INFINITY;
         /** Worker version reported at registration. Default: this Holdline build's version. */
         private String version = Version.current();
 
@@ -563,6 +592,11 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
+        public Builder protectionLoadThreshold(double threshold) {
+            this.protectionLoadThreshold = threshold;
+            return this;
+        }
+
         public Builder silenceTimeout(Duration silenceTimeout) {
             this.silenceTimeout = Objects.requireNonNull(silenceTimeout);
             return this;
@@ -630,7 +664,7 @@ public final class Worker implements AutoCloseable {
             return new WorkerOptions(handler, u, k, s, agentName, jobType, permissions, loadFunction, loadThreshold,
                     maxSessions, healthHost, healthPort, maxReconnectAttempts, reconnectBackoffStep, reconnectBackoffMax,
                     registerTimeout, statusInterval, assignmentTimeout, requestTimeout, terminationGrace, silenceTimeout,
-                    version, p, profileResolver, env);
+                    version, p, profileResolver, env, protectionLoadThreshold);
         }
 
         private static void requirePositive(String name, Duration d) {

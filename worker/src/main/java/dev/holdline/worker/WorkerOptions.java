@@ -37,7 +37,8 @@ public record WorkerOptions(
         String version,
         ProfileConfig profiles,
         ProfileResolver profileResolver,
-        Map<String, String> env) {
+        Map<String, String> env,
+        double protectionLoadThreshold) {
 
     /** The room permissions the agent asks for when it registers. */
     public record Permissions(boolean canPublish, boolean canSubscribe, boolean canPublishData,

@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.holdline.lifecycle.aws.Imds;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.holdline.lifecycle.awsfakes.FakeAutoScaling;
+import dev.holdline.lifecycle.awsfakes.FakeEcsAgentEndpoint;
 import dev.holdline.lifecycle.awsfakes.FakeImds;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -183,6 +187,107 @@ class AwsFakesConformanceTest {
             assertFalse(server.requestId() == null || server.requestId().isBlank());
             assertEquals(1, client.describeAutoScalingInstances(r -> r.instanceIds("i-1")).autoScalingInstances().size());
             assertEquals(3, asg.actions().size());
+        }
+    }
+
+    @Nested
+    class EcsAgentTaskProtectionEndpoint {
+        final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        FakeEcsAgentEndpoint agent;
+        HttpClient http;
+        URI state;
+
+        @BeforeEach
+        void start() {
+            agent = FakeEcsAgentEndpoint.start();
+            http = HttpClient.newHttpClient();
+            state = URI.create(agent.uri() + "/task-protection/v1/state");
+        }
+
+        @AfterEach
+        void stop() {
+            http.close();
+            agent.close();
+        }
+
+        private HttpResponse<String> put(String body) throws Exception {
+            return http.send(HttpRequest.newBuilder(state).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        private HttpResponse<String> get() throws Exception {
+            return http.send(HttpRequest.newBuilder(state).GET().build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        @Test
+        void putAndGetAnswerTheProtectionObject() throws Exception {
+            assertTrue(agent.uri().toString().matches("http://127\\.0\\.0\\.1:\\d+/api/[^/]+"), agent.uri().toString());
+            HttpResponse<String> on = put("{\"ProtectionEnabled\":true,\"ExpiresInMinutes\":60}");
+            assertEquals(200, on.statusCode());
+            assertEquals("application/json", on.headers().firstValue("Content-Type").orElseThrow());
+            JsonNode p = json.readTree(on.body()).get("protection");
+            assertTrue(p.get("ProtectionEnabled").asBoolean());
+            assertEquals(agent.taskArn(), p.get("TaskArn").asText());
+            Instant expires = Instant.parse(p.get("ExpirationDate").asText());
+            assertTrue(Duration.between(Instant.now(), expires).toMinutes() >= 59, expires.toString());
+            assertEquals(Optional.of(60), agent.expiresInMinutes());
+            assertEquals(on.body(), get().body());
+
+            put("{\"ProtectionEnabled\":true}");
+            assertEquals(Optional.of(120), agent.expiresInMinutes(), "the agent's default");
+            JsonNode off = json.readTree(put("{\"ProtectionEnabled\":false}").body()).get("protection");
+            assertFalse(off.get("ProtectionEnabled").asBoolean());
+            assertTrue(off.get("ExpirationDate").isNull());
+            assertFalse(agent.enabled());
+            assertEquals(Optional.empty(), agent.expiresInMinutes());
+            assertEquals(4, agent.requests().size());
+            assertEquals("GET", agent.requests().get(1));
+        }
+
+        @Test
+        void invalidRequestsAreRejectedLikeTheAgentDoes() throws Exception {
+            for (String bad : List.of("{\"ProtectionEnabled\":true,\"Unknown\":1}", "{\"ExpiresInMinutes\":5}",
+                    "{\"ProtectionEnabled\":true,\"ExpiresInMinutes\":0}", "{\"ProtectionEnabled\":true,\"ExpiresInMinutes\":2881}",
+                    "not json")) {
+                HttpResponse<String> r = put(bad);
+                assertEquals(400, r.statusCode(), bad);
+                assertEquals("InvalidParameterException", json.readTree(r.body()).at("/error/Code").asText(), bad);
+            }
+            assertFalse(agent.enabled());
+            HttpResponse<String> wrongPath = http.send(HttpRequest.newBuilder(agent.uri().resolve("/api/nope/task-protection/v1/state"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, wrongPath.statusCode());
+        }
+
+        @Test
+        void faultsAnswerOneRequestEachAndLeaveTheStateAlone() throws Exception {
+            agent.replyFailureNext("TASK_NOT_VALID");
+            agent.replyErrorNext(400, "AccessDeniedException", "no");
+            HttpResponse<String> failure = put("{\"ProtectionEnabled\":true}");
+            assertEquals(200, failure.statusCode());
+            assertEquals("TASK_NOT_VALID", json.readTree(failure.body()).at("/failure/Reason").asText());
+            assertEquals(agent.taskArn(), json.readTree(failure.body()).at("/failure/Arn").asText());
+            HttpResponse<String> error = put("{\"ProtectionEnabled\":true}");
+            assertEquals(400, error.statusCode());
+            JsonNode e = json.readTree(error.body());
+            assertEquals("AccessDeniedException", e.at("/error/Code").asText());
+            assertEquals("no", e.at("/error/Message").asText());
+            assertFalse(e.get("requestID").asText().isEmpty());
+            assertFalse(agent.enabled());
+
+            agent.failAll(true);
+            assertEquals(500, get().statusCode());
+            assertEquals("ServerException", json.readTree(get().body()).at("/error/Code").asText());
+            agent.failAll(false);
+            assertEquals(200, put("{\"ProtectionEnabled\":true}").statusCode());
+            assertTrue(agent.enabled());
+
+            agent.delayNext(Duration.ofSeconds(2));
+            try (HttpClient impatient = HttpClient.newHttpClient()) {
+                assertThrows(java.net.http.HttpTimeoutException.class, () -> impatient.send(
+                        HttpRequest.newBuilder(state).timeout(Duration.ofMillis(200)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
         }
     }
 }
