@@ -11,9 +11,13 @@ import org.slf4j.LoggerFactory;
 final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Level previousLevel;
 
     LogCapture(Class<?> source) {
         logger = (Logger) LoggerFactory.getLogger(source);
+        // Capture DEBUG too, whatever the test logging config says; restored on close.
+        previousLevel = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
         appender.start();
         logger.addAppender(appender);
     }
@@ -29,5 +33,6 @@ final class LogCapture implements AutoCloseable {
     public void close() {
         logger.detachAppender(appender);
         appender.stop();
+        logger.setLevel(previousLevel);
     }
 }

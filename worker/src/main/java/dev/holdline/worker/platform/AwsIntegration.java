@@ -91,8 +91,11 @@ public final class AwsIntegration implements AutoCloseable {
                 ? ProtectionPolicy.none(facts.onEcs() ? "this task is not part of an ECS service" : "not on ECS")
                 : EcsTaskProtection.fromEnvironment(env, EcsTaskProtection.DEFAULT_TIMEOUT)
                         .map(backend -> ProtectionPolicy.builder(backend).idleGrace(idleGrace).build())
-                        .orElseGet(() -> ProtectionPolicy.none(EcsTaskProtection.AGENT_URI_ENV
-                                + " is not set (ECS agent 1.65.0+ sets it)"));
+                        .orElseGet(() -> {
+                            String why = EcsTaskProtection.AGENT_URI_ENV + " is not set (ECS agent 1.65.0+ sets it)";
+                            log.warn("On ECS but task scale-in protection is off: {}", why);
+                            return ProtectionPolicy.none(why);
+                        });
         if (!facts.onEcs() || facts.region().isEmpty()) {
             return new AwsIntegration(facts, task, Optional.empty(), Optional.empty(), Optional.empty(), owned);
         }
