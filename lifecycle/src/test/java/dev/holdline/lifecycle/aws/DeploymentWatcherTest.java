@@ -224,7 +224,7 @@ class DeploymentWatcherTest {
         assertTrue(drains.get(0).endsWith("runs holdline:9, this task runs holdline:7"), drains.get(0));
         assertTrue(threadAlive("holdline-deployment-watcher"));
         watcher.close();
-        assertFalse(threadAlive("holdline-deployment-watcher"), "close() stops the thread");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !threadAlive("holdline-deployment-watcher"));
     }
 
     @Test

@@ -173,7 +173,7 @@ class InstanceTerminationWatcherTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> drains.size() == 1);
             assertTrue(DeploymentWatcherTest.threadAlive("holdline-instance-watcher"));
             watcher.close();
-            assertFalse(DeploymentWatcherTest.threadAlive("holdline-instance-watcher"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !DeploymentWatcherTest.threadAlive("holdline-instance-watcher"));
         }
 
         @Test
@@ -319,7 +319,7 @@ class InstanceTerminationWatcherTest {
             assertTrue(watcher.awaitHookSettled(Duration.ofSeconds(5)));
             assertEquals(1, asgServer.completions().size());
             watcher.close();
-            assertFalse(DeploymentWatcherTest.threadAlive("holdline-instance-watcher"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !DeploymentWatcherTest.threadAlive("holdline-instance-watcher"));
         }
 
         @Test
