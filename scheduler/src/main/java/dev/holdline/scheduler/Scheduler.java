@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,8 @@ public final class Scheduler {
     private final CpuSampler cpuSampler;
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<String, SessionEntry> table = new ConcurrentHashMap<>();
+    /** Running entries, kept as a count: load is computed on every offer and must not walk the table. */
+    private final AtomicInteger runningCount = new AtomicInteger();
 
     private volatile boolean accepting;
     private volatile boolean draining;
@@ -97,6 +100,7 @@ public final class Scheduler {
         if (entry == null || !entry.markRunning(nanoClock.getAsLong())) {
             return false;
         }
+        runningCount.incrementAndGet();
         slots.markUsed(entry.permit());
         return true;
     }
@@ -105,8 +109,11 @@ public final class Scheduler {
     public void end(String jobId) {
         SessionEntry entry = table.remove(jobId);
         if (entry != null) {
-            slots.release(entry.permit(), entry.state() == SessionEntry.State.RUNNING
-                    ? ReleaseReason.SESSION_ENDED : ReleaseReason.START_FAILED);
+            boolean wasRunning = entry.state() == SessionEntry.State.RUNNING;
+            if (wasRunning) {
+                runningCount.decrementAndGet();
+            }
+            slots.release(entry.permit(), wasRunning ? ReleaseReason.SESSION_ENDED : ReleaseReason.START_FAILED);
         }
     }
 
@@ -170,17 +177,17 @@ public final class Scheduler {
     }
 
     public int running() {
-        int n = 0;
-        for (SessionEntry e : table.values()) {
-            if (e.state() == SessionEntry.State.RUNNING) {
-                n++;
-            }
-        }
-        return n;
+        return runningCount.get();
     }
 
+    /** Accepted offers whose session has not started (yet). */
     public int reserved() {
-        return table.size() - running();
+        return Math.max(0, table.size() - runningCount.get());
+    }
+
+    /** Anything reserved or running: work worth protecting from scale-in. */
+    public boolean hasWork() {
+        return !table.isEmpty();
     }
 
     /** Ids of running sessions (what a reconnect migrates). */

@@ -239,7 +239,7 @@ public final class Worker implements AutoCloseable {
 
     /** Busy = work worth protecting from scale-in: a session (or reservation), or load over the protection threshold. */
     private void updateBusy() {
-        boolean busy = scheduler.running() + scheduler.reserved() > 0 || scheduler.load() > options.protectionLoadThreshold();
+        boolean busy = scheduler.hasWork() || scheduler.load() > options.protectionLoadThreshold();
         if (busy != lastBusy) {
             lastBusy = busy;
             aws.busy(busy);
