@@ -296,7 +296,7 @@ public final class Worker implements AutoCloseable {
                 case ASSIGNMENT -> dispatcher.onAssignment(message.getAssignment());
                 case TERMINATION -> dispatcher.onTermination(message.getTermination());
                 case PONG -> log.trace("pong");
-                default -> log.warn("Ignored {} from LiveKit", describe(message));
+                default -> log.warn("Ignored {} from LiveKit", AgentConnection.describe(message));
             }
         }
 
@@ -316,11 +316,6 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private static String describe(ServerMessage message) {
-        if (message.getMessageCase() == ServerMessage.MessageCase.MESSAGE_NOT_SET) {
-            return message.getUnknownFields().asMap().isEmpty() ? "an empty message"
-                    : "an unknown message (fields " + message.getUnknownFields().asMap().keySet() + ")";
-        }
         return "a " + message.getMessageCase().name().toLowerCase() + " message";
     }
 

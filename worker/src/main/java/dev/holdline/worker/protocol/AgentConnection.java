@@ -372,7 +372,8 @@ public final class AgentConnection implements AutoCloseable {
         return msg == null || msg.isBlank() ? e.getClass().getSimpleName() : msg;
     }
 
-    static String describe(ServerMessage message) {
+    /** A server message as a phrase for logs: its kind, or what an unknown one carried. */
+    public static String describe(ServerMessage message) {
         if (message.getMessageCase() == ServerMessage.MessageCase.MESSAGE_NOT_SET) {
             return message.getUnknownFields().asMap().isEmpty() ? "an empty message"
                     : "an unknown message (fields " + message.getUnknownFields().asMap().keySet() + ")";
