@@ -316,9 +316,6 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-        return "a " + message.getMessageCase().name().toLowerCase() + " message";
-    }
-
     private Map<String, Object> statusDocument() {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("agent_name", options.agentName());
