@@ -1,25 +1,15 @@
 package dev.holdline.lifecycle.aws;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.holdline.lifecycle.awsfakes.MotoServer;
 import dev.holdline.lifecycle.ecs.EcsTaskMetadata;
-import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,47 +26,21 @@ import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
  * created on a newer revision than the task's.)
  */
 class DeploymentWatcherMotoTest {
-    private static Process moto;
-    private static URI endpoint;
+    private static MotoServer moto;
     private static EcsClient ecs;
 
     @BeforeAll
     static void startMoto() throws IOException {
-        Optional<Path> executable = onPath("moto_server");
-        if (executable.isEmpty()) {
-            return; // each test skips, with the reason, in requireMoto()
+        moto = MotoServer.startIfInstalled().orElse(null);
+        if (moto != null) {
+            // moto loads its ECS backend on the first call, which takes seconds on a small machine.
+            ecs = AwsTestSupport.ecs(moto.endpoint(), Duration.ofSeconds(20));
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        endpoint = URI.create("http://127.0.0.1:" + port);
-        File log = new File("target/moto-server.log");
-        log.getParentFile().mkdirs();
-        moto = new ProcessBuilder(executable.get().toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
-                .redirectErrorStream(true).redirectOutput(log).start();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build()) {
-            await("moto_server answering on " + endpoint).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> {
-                        if (!moto.isAlive()) {
-                            throw new IllegalStateException("moto_server exited with " + moto.exitValue() + "; see " + log);
-                        }
-                        try {
-                            return http.send(HttpRequest.newBuilder(endpoint.resolve("/moto-api/")).timeout(Duration.ofSeconds(1)).GET().build(),
-                                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    });
-        }
-        // moto loads its ECS backend on the first call, which takes seconds on a small machine.
-        ecs = AwsTestSupport.ecs(endpoint, Duration.ofSeconds(20));
     }
 
     @BeforeEach
     void requireMoto() {
-        Assumptions.assumeTrue(moto != null,
-                "moto_server is not on the PATH: skipping the moto conformance check (pip install 'moto[server]')");
+        Assumptions.assumeTrue(moto != null, MotoServer.SKIP_REASON);
     }
 
     @AfterAll
@@ -85,30 +49,8 @@ class DeploymentWatcherMotoTest {
             ecs.close();
         }
         if (moto != null) {
-            List<ProcessHandle> children = moto.descendants().toList();
-            moto.destroy();
-            if (!moto.waitFor(5, TimeUnit.SECONDS)) {
-                moto.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-            for (ProcessHandle child : children) {
-                child.destroyForcibly();
-            }
-            assertTrue(!moto.isAlive() && children.stream().noneMatch(ProcessHandle::isAlive), "moto_server left running");
+            assertTrue(moto.stop(), "moto_server left running");
         }
-    }
-
-    private static Optional<Path> onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, name);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 
     /** Creates a cluster, task definition revisions 1..revisions and a service on {@code serviceRevision}. */
