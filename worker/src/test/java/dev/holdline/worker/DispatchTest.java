@@ -180,8 +180,9 @@ class DispatchTest {
         }));
         fx.dispatch("room-id", "alpha", "");
         assertEquals("support-bot", identity.get(10, java.util.concurrent.TimeUnit.SECONDS));
-        assertTrue(fx.server.events().stream().anyMatch(e -> e instanceof AgentEvent.JobAssigned a
-                && a.participantIdentity().equals("support-bot")));
+        // The server records the assignment after sending it: the session may start first.
+        await().atMost(Duration.ofSeconds(5)).until(() -> fx.server.events().stream().anyMatch(e ->
+                e instanceof AgentEvent.JobAssigned a && a.participantIdentity().equals("support-bot")));
     }
 
     @Test
