@@ -11,5 +11,9 @@ public enum EndReason {
     /** The worker is shutting down and ended the session. */
     WORKER_SHUTDOWN,
     /** The worker was draining and the session reached its profile's drain deadline. */
-    DRAIN_DEADLINE
+    DRAIN_DEADLINE,
+    /** The last caller (standard or SIP participant) left the room. */
+    CALLER_LEFT,
+    /** The room connection ended: the server closed it (room deleted), or it was lost and could not be rejoined. */
+    ROOM_CLOSED
 }

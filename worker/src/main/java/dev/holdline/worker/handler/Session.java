@@ -1,5 +1,7 @@
 package dev.holdline.worker.handler;
 
+import dev.holdline.worker.room.Room;
+import dev.holdline.worker.room.RoomException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -44,6 +46,23 @@ public interface Session {
 
     /** The room token from the assignment. Never log it. */
     String token();
+
+    /**
+     * Joins the job's room with the assignment's token and publishes the agent's voice track
+     * ({@link Room#audioOutput()}). Blocks until joined; later calls return the same room. The
+     * room is left, and every native media object freed, when the session ends.
+     *
+     * <p>While connected, the session also ends when the last caller leaves the room
+     * ({@link EndReason#CALLER_LEFT}) or the room connection ends for good
+     * ({@link EndReason#ROOM_CLOSED}). Once the session is asked to end, audio streams end
+     * (reads return null) but the output keeps playing, so a handler can still say goodbye.
+     *
+     * @throws RoomException when the room cannot be joined (the message says why)
+     */
+    Room connect() throws RoomException, InterruptedException;
+
+    /** The room, once {@link #connect()} succeeded. */
+    Optional<Room> room();
 
     /**
      * Runs {@code callback} once when the session has ended, after the handler returned, with

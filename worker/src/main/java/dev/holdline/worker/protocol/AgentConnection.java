@@ -84,7 +84,7 @@ public final class AgentConnection implements AutoCloseable {
     private final List<WorkerMessage> heldJobUpdates = new ArrayList<>();
     private final AtomicInteger connects = new AtomicInteger();
     private volatile State state = State.CONNECTING;
-    private volatile AgentSocket socket;
+    private volatile ProtoSocket<ServerMessage> socket;
     private volatile String workerId = "";
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closing;
@@ -135,7 +135,7 @@ public final class AgentConnection implements AutoCloseable {
      * @return true if it was written now
      */
     public boolean send(WorkerMessage message) {
-        AgentSocket s = socket;
+        ProtoSocket<ServerMessage> s = socket;
         if (state == State.REGISTERED && s != null && !s.isClosed()) {
             try {
                 s.send(message);
@@ -159,7 +159,7 @@ public final class AgentConnection implements AutoCloseable {
      * status tick.
      */
     public void keepAlive() {
-        AgentSocket s = socket;
+        ProtoSocket<ServerMessage> s = socket;
         if (state != State.REGISTERED || s == null) {
             return;
         }
@@ -189,7 +189,7 @@ public final class AgentConnection implements AutoCloseable {
     public void close() {
         closing = true;
         state = State.CLOSED;
-        AgentSocket s = socket;
+        ProtoSocket<ServerMessage> s = socket;
         if (s != null) {
             s.close();
         }
@@ -263,7 +263,7 @@ public final class AgentConnection implements AutoCloseable {
     }
 
     /** One connected socket and its registration. */
-    private final class Session implements AgentSocket.Events {
+    private final class Session implements ProtoSocket.Events<ServerMessage> {
         final CompletableFuture<RegisterWorkerResponse> registered = new CompletableFuture<>();
         final CompletableFuture<String> closed = new CompletableFuture<>();
         /** Server messages wait here until the listener has heard of the registration. */
@@ -313,9 +313,9 @@ public final class AgentConnection implements AutoCloseable {
         }
         state = connects.get() == 0 ? State.CONNECTING : State.RECONNECTING;
         Session session = new Session();
-        AgentSocket s;
+        ProtoSocket<ServerMessage> s;
         try {
-            s = AgentSocket.open(http, endpoint, mintToken(), options.connectTimeout(), session);
+            s = ProtoSocket.open(http, endpoint, mintToken(), options.connectTimeout(), ServerMessage.parser(), session);
         } catch (WebSocketHandshakeException e) {
             int status = e.getResponse() == null ? -1 : e.getResponse().statusCode();
             String body = e.getResponse() == null || e.getResponse().body() == null ? ""

@@ -4,6 +4,10 @@ import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobInfo;
 import dev.holdline.worker.handler.Session;
 import dev.holdline.worker.handler.DrainListener;
+import dev.holdline.worker.room.Room;
+import dev.holdline.worker.room.RoomConnector;
+import dev.holdline.worker.room.RoomException;
+import dev.holdline.worker.room.SessionRoom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,13 +37,70 @@ final class RunningSession implements Session {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final List<Consumer<EndReason>> callbacks = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
+    private final RoomConnector rooms;
+    private final Consumer<EndReason> endRequester;
+    private final Object roomLock = new Object();
+    private volatile SessionRoom room;
+    private volatile String roomLostError;
 
-    RunningSession(JobInfo job, String identity, String url, String token, String profile) {
+    /**
+     * @param endRequester asks the runtime to end this session (with its escalation), e.g. when
+     *                     the caller left
+     */
+    RunningSession(JobInfo job, String identity, String url, String token, String profile, RoomConnector rooms,
+                   Consumer<EndReason> endRequester) {
         this.job = job;
         this.identity = identity;
         this.url = url;
         this.token = token;
         this.profile = profile;
+        this.rooms = rooms;
+        this.endRequester = endRequester;
+    }
+
+    @Override
+    public Room connect() throws RoomException, InterruptedException {
+        synchronized (roomLock) {
+            if (room != null) {
+                return room;
+            }
+            if (isEnding()) {
+                throw new RoomException("the session is ending (" + endReason.get() + "); not joining the room");
+            }
+            room = rooms.connect(url, token, "job-" + job.id(), null,
+                    () -> endRequester.accept(EndReason.CALLER_LEFT),
+                    (lost, why) -> {
+                        if (lost) {
+                            roomLostError = "room connection lost: " + why;
+                        }
+                        endRequester.accept(EndReason.ROOM_CLOSED);
+                    });
+            if (isEnding()) {
+                room.endStreams();
+            }
+            return room;
+        }
+    }
+
+    @Override
+    public Optional<Room> room() {
+        return Optional.ofNullable(room);
+    }
+
+    /** Set when the room connection was lost (the session then failed). */
+    Optional<String> roomLostError() {
+        return Optional.ofNullable(roomLostError);
+    }
+
+    /** Leaves the room, if joined, and frees its media. */
+    void closeRoom(String reason) {
+        SessionRoom r;
+        synchronized (roomLock) {
+            r = room;
+        }
+        if (r != null) {
+            r.close(reason);
+        }
     }
 
     @Override
@@ -133,6 +194,11 @@ final class RunningSession implements Session {
     boolean requestEnd(EndReason reason) {
         boolean first = endReason.compareAndSet(null, reason);
         endRequested.countDown();
+        SessionRoom r = room;
+        if (first && r != null) {
+            // Unblock a handler waiting in AudioStream.read(); its voice still plays.
+            r.endStreams();
+        }
         return first;
     }
 

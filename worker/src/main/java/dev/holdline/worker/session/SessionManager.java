@@ -7,6 +7,7 @@ import dev.holdline.lifecycle.profile.CallProfile;
 import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobInfo;
+import dev.holdline.worker.room.RoomConnector;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -41,6 +42,7 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
             Thread.ofPlatform().daemon().name("holdline-session-watchdog").factory());
     private final DrainTimer drainTimer = DrainTimer.newTimer("holdline-drain-timer");
     private final DrainCoordinator drain = new DrainCoordinator(this, drainTimer, System::nanoTime, Instant::now);
+    private final RoomConnector rooms = new RoomConnector();
 
     /**
      * @param onEnded          told the job id once a session has ended and reported (frees its slot)
@@ -56,7 +58,8 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
 
     /** Starts the session on its own virtual thread, under {@code profile}. */
     public void start(JobInfo job, String identity, String url, String token, CallProfile profile) {
-        RunningSession session = new RunningSession(job, identity, url, token, profile.name());
+        RunningSession session = new RunningSession(job, identity, url, token, profile.name(), rooms,
+                reason -> terminate(job.id(), reason));
         if (sessions.putIfAbsent(job.id(), session) != null) {
             log.warn("Job {} is already running here; duplicate assignment ignored", job.id());
             return;
@@ -89,6 +92,12 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
             status = JobStatus.JS_FAILED;
             error = errorText(e);
             log.error("Session handler failed: job {} room '{}': {}", jobId, session.roomName(), error, e);
+        }
+        // Leave the room before reporting: the slot is free only once the media is gone.
+        session.closeRoom("session ended (" + reason + ")");
+        if (session.roomLostError().isPresent() && status == JobStatus.JS_SUCCESS) {
+            status = JobStatus.JS_FAILED;
+            error = session.roomLostError().get();
         }
         if (reason == EndReason.DRAIN_DEADLINE) {
             // The call was cut by the drain, not finished: say so (a dispatch with a restart
@@ -200,6 +209,7 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
 
     @Override
     public void close() {
+        rooms.close();
         watchdog.shutdownNow();
         DrainTimer.shutdown(drainTimer);
     }

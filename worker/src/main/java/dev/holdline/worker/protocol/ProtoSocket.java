@@ -1,6 +1,8 @@
 package dev.holdline.worker.protocol;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -15,19 +17,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import livekit.LivekitAgent.ServerMessage;
-import livekit.LivekitAgent.WorkerMessage;
-
 /**
- * One WebSocket to the server's {@code /agent} endpoint, carrying binary protobuf frames.
- * Gathers fragmented frames, parses {@link ServerMessage}s, reports anything else as a bad frame,
- * and serialises sends (the JDK client allows one outstanding send at a time).
+ * One WebSocket carrying binary protobuf frames: the agent protocol ({@code /agent}) and room
+ * signaling ({@code /rtc}) both speak this way. Gathers fragmented frames, parses them with
+ * the given parser, reports anything else as a bad frame, and serialises sends (the JDK client
+ * allows one outstanding send at a time).
+ *
+ * @param <I> the message type the server sends
  */
-final class AgentSocket implements WebSocket.Listener {
+public final class ProtoSocket<I> implements WebSocket.Listener {
 
     /** What the socket reports; called on the socket's reader thread, one call at a time. */
-    interface Events {
-        void onMessage(ServerMessage message);
+    public interface Events<I> {
+        void onMessage(I message);
 
         void onBadFrame(String description);
 
@@ -37,21 +39,27 @@ final class AgentSocket implements WebSocket.Listener {
     private static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Events events;
+    private final Events<I> events;
+    private final Parser<I> parser;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private final StringBuilder pendingText = new StringBuilder();
     private volatile WebSocket ws;
 
-    private AgentSocket(Events events) {
+    private ProtoSocket(Parser<I> parser, Events<I> events) {
+        this.parser = parser;
         this.events = events;
     }
 
-    /** Opens the socket with {@code Authorization: Bearer}. Fails with the handshake's error. */
-    static AgentSocket open(HttpClient client, URI uri, String bearerToken, Duration timeout, Events events)
+    /**
+     * Opens the socket with {@code Authorization: Bearer}. Fails with the handshake's error, which
+     * never contains the URI (a room URI carries its token in the query).
+     */
+    public static <I> ProtoSocket<I> open(HttpClient client, URI uri, String bearerToken, Duration timeout,
+                                          Parser<I> parser, Events<I> events)
             throws IOException, InterruptedException {
-        AgentSocket socket = new AgentSocket(events);
+        ProtoSocket<I> socket = new ProtoSocket<>(parser, events);
         CompletableFuture<WebSocket> future = client.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + bearerToken)
                 .connectTimeout(timeout)
@@ -67,12 +75,13 @@ final class AgentSocket implements WebSocket.Listener {
             throw new IOException(cause.getMessage(), cause);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new IOException("timed out after " + timeout.toMillis() + " ms opening " + uri, e);
+            throw new IOException("timed out after " + timeout.toMillis() + " ms opening a WebSocket to "
+                    + uri.getHost() + ":" + uri.getPort() + uri.getPath(), e);
         }
     }
 
     /** Sends one message; waits until the JDK has written it. */
-    void send(WorkerMessage message) throws IOException {
+    public void send(MessageLite message) throws IOException {
         WebSocket socket = ws;
         if (socket == null || closed.get()) {
             throw new IOException("socket is closed");
@@ -93,11 +102,11 @@ final class AgentSocket implements WebSocket.Listener {
     }
 
     /** Closes politely (1000), without waiting for the server. */
-    void close() {
+    public void close() {
         closed.set(true);
         WebSocket socket = ws;
         if (socket != null && !socket.isOutputClosed()) {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "worker closing").exceptionally(t -> null);
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "closing").exceptionally(t -> null);
         }
         if (socket != null) {
             // Do not wait for the server's close frame; a lost server would keep us here.
@@ -106,7 +115,7 @@ final class AgentSocket implements WebSocket.Listener {
     }
 
     /** Drops the connection at once. */
-    void abort() {
+    public void abort() {
         WebSocket socket = ws;
         if (socket != null) {
             socket.abort();
@@ -116,7 +125,7 @@ final class AgentSocket implements WebSocket.Listener {
         }
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return closed.get();
     }
 
@@ -146,9 +155,9 @@ final class AgentSocket implements WebSocket.Listener {
     }
 
     private void dispatch(byte[] frame) {
-        ServerMessage message;
+        I message;
         try {
-            message = ServerMessage.parseFrom(frame);
+            message = parser.parseFrom(frame);
         } catch (InvalidProtocolBufferException e) {
             events.onBadFrame("malformed protobuf frame (" + frame.length + " bytes): " + e.getMessage());
             return;
