@@ -5,7 +5,7 @@ import dev.holdline.worker.cli.EmbeddedServer;
 import dev.holdline.worker.cli.WorkerCli;
 
 /**
- * {@code java -jar holdline-examples.jar start --agent hold} (production defaults) or
+ * {@code java -jar holdline-examples.jar start --agent hold|echo|tone} (production defaults) or
  * {@code dev --agent hold} (embedded dev server on :7880 when LIVEKIT_URL is unset), or
  * {@code demo [jobs]}: the self-checking local run the README's main job uses.
  */
@@ -19,6 +19,8 @@ public final class Main {
         }
         int code = WorkerCli.builder()
                 .agent("hold", HoldAgent::new)
+                .agent("echo", EchoAgent::new)
+                .agent("tone", ToneAgent::new)
                 .embeddedServer(Main::startDevServer)
                 .build()
                 .run(args);

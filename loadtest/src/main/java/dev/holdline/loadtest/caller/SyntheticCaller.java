@@ -1,0 +1,235 @@
+package dev.holdline.loadtest.caller;
+
+import dev.holdline.worker.room.AudioFrame;
+import dev.holdline.worker.room.AudioStream;
+import dev.holdline.worker.room.Participant;
+import dev.holdline.worker.room.Room;
+import dev.holdline.worker.room.RoomConnector;
+import dev.holdline.worker.room.RoomException;
+import dev.holdline.worker.room.RoomListener;
+import dev.holdline.worker.room.SineWave;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A participant that talks (a steady sine) and listens to the agent: how much it heard, how
+ * loud, at what frequency, after how long, and every stretch of silence after the agent was
+ * first heard. The deploy drill counts a call as cut when its caller hears silence or loses
+ * the room before the call's planned end.
+ */
+public final class SyntheticCaller implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SyntheticCaller.class);
+
+    /**
+     * @param toneHz       the frequency the caller speaks at
+     * @param level        its peak level, a fraction of full scale
+     * @param silenceLevel RMS below which a heard frame counts as silence, as a fraction of the
+     *                     caller's own RMS
+     */
+    public record Options(double toneHz, double level, double silenceLevel) {
+        public static Options defaults() {
+            return new Options(440.0, 0.3, 0.2);
+        }
+    }
+
+    private final Room room;
+    private final Options options;
+    private final long joinedNanos;
+    private final Thread talker;
+    private final Thread listener;
+    private final CompletableFuture<Participant> agent = new CompletableFuture<>();
+    private final Object statsLock = new Object();
+    private volatile boolean hungUp;
+    private volatile boolean agentLeft;
+    private volatile String disconnected;
+    // Guarded by statsLock.
+    private long heard;
+    private long firstHeardNanos;
+    private long lastHeardNanos;
+    private long firstAudioNanos;
+    private long loudFrames;
+    private long silentFrames;
+    private long silenceRun;
+    private long longestSilence;
+    private long crossings;
+    private double sumSquares;
+    private short lastSample;
+
+    private SyntheticCaller(Room room, Options options, long joinedNanos) {
+        this.room = room;
+        this.options = options;
+        this.joinedNanos = joinedNanos;
+        this.talker = Thread.ofPlatform().daemon().name("caller-talk-" + room.localIdentity()).unstarted(this::talk);
+        this.listener = Thread.ofPlatform().daemon().name("caller-listen-" + room.localIdentity()).unstarted(this::listen);
+    }
+
+    /** Joins the room with {@code token} (a participant token for the room) and starts talking and listening. */
+    public static SyntheticCaller join(RoomConnector connector, String url, String token, String name, Options options)
+            throws RoomException, InterruptedException {
+        long start = System.nanoTime();
+        Room room = connector.connect(url, token, name, null);
+        SyntheticCaller caller = new SyntheticCaller(room, options, start);
+        room.addListener(new RoomListener() {
+            @Override
+            public void onParticipantJoined(Participant p) {
+                if (p.kind() == Participant.Kind.AGENT) {
+                    caller.agent.complete(p);
+                }
+            }
+
+            @Override
+            public void onParticipantLeft(Participant p) {
+                if (p.kind() == Participant.Kind.AGENT) {
+                    caller.agentLeft = true;
+                }
+            }
+
+            @Override
+            public void onDisconnected(String reason) {
+                caller.disconnected = reason;
+            }
+        });
+        room.participants().stream().filter(p -> p.kind() == Participant.Kind.AGENT).findFirst()
+                .ifPresent(caller.agent::complete);
+        caller.talker.start();
+        caller.listener.start();
+        return caller;
+    }
+
+    public Room room() {
+        return room;
+    }
+
+    /** Waits until the agent has joined the room. */
+    public Participant awaitAgent(Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            return agent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void talk() {
+        SineWave tone = new SineWave(options.toneHz(), options.level(), AudioFrame.ROOM_RATE);
+        try {
+            while (!hungUp && room.audioOutput().write(tone.next())) {
+                // write() blocks while its buffer is full: that paces us in real time.
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void listen() {
+        try {
+            Participant who = agent.get();
+            if (hungUp) {
+                return;
+            }
+            double ownRms = options.level() * Short.MAX_VALUE / Math.sqrt(2);
+            double threshold = ownRms * options.silenceLevel();
+            try (AudioStream in = room.audioStream(who, AudioFrame.ROOM_RATE)) {
+                AudioFrame f;
+                while (!hungUp && (f = in.read()) != null) {
+                    hear(f, threshold);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("Caller {}: waiting for the agent failed", room.localIdentity(), e);
+        }
+    }
+
+    private void hear(AudioFrame f, double threshold) {
+        long now = System.nanoTime();
+        double rms = f.rms();
+        synchronized (statsLock) {
+            heard++;
+            if (firstHeardNanos == 0) {
+                firstHeardNanos = now;
+            }
+            lastHeardNanos = now;
+            if (firstAudioNanos == 0) {
+                if (rms < threshold) {
+                    return;
+                }
+                firstAudioNanos = now;
+            }
+            if (rms < threshold) {
+                silentFrames++;
+                silenceRun++;
+                longestSilence = Math.max(longestSilence, silenceRun);
+                return;
+            }
+            silenceRun = 0;
+            loudFrames++;
+            sumSquares += rms * rms;
+            for (short s : f.samples()) {
+                if ((s >= 0) != (lastSample >= 0)) {
+                    crossings++;
+                }
+                lastSample = s;
+            }
+        }
+    }
+
+    /** What the caller has heard so far. */
+    public Report report() {
+        synchronized (statsLock) {
+            long span = lastHeardNanos - firstHeardNanos;
+            long expected = heard == 0 ? 0 : span / 10_000_000L + 1;
+            double seconds = loudFrames * AudioFrame.FRAME_MILLIS / 1000.0;
+            return new Report(heard, expected, loudFrames, silentFrames, longestSilence * AudioFrame.FRAME_MILLIS,
+                    loudFrames == 0 ? 0 : Math.sqrt(sumSquares / loudFrames),
+                    seconds == 0 ? 0 : crossings / 2.0 / seconds,
+                    firstAudioNanos == 0 ? -1 : (firstAudioNanos - joinedNanos) / 1_000_000,
+                    agentLeft, disconnected);
+        }
+    }
+
+    /**
+     * What a caller heard.
+     *
+     * @param framesHeard           10 ms frames delivered since the agent's track arrived
+     * @param framesExpected        frames the wall clock says should have arrived in that time
+     * @param loudFrames            frames after the first audio that carried sound
+     * @param silentFrames          frames after the first audio that were silent
+     * @param longestSilenceMillis  the longest silent stretch after the first audio
+     * @param rms                   mean RMS of the loud frames
+     * @param frequencyHz           the loud frames' frequency, by zero crossings
+     * @param firstAudioMillis      join → first loud frame, or -1
+     * @param agentLeft             the agent left the room
+     * @param disconnected          why the caller's room ended, or null while connected
+     */
+    public record Report(long framesHeard, long framesExpected, long loudFrames, long silentFrames,
+                         long longestSilenceMillis, double rms, double frequencyHz, long firstAudioMillis,
+                         boolean agentLeft, String disconnected) {
+        /** Frames not delivered or silent, as a share of the frames expected since the first audio. */
+        public double missingShare() {
+            long missing = Math.max(0, framesExpected - framesHeard) + silentFrames;
+            return framesExpected == 0 ? 1.0 : (double) missing / framesExpected;
+        }
+    }
+
+    /** Leaves the room (the agent's session then ends with CALLER_LEFT). */
+    public void hangUp() {
+        hungUp = true;
+        room.disconnect();
+        try {
+            talker.join(2000);
+            listener.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        hangUp();
+    }
+}
