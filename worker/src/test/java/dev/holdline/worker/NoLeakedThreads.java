@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Threads get a few seconds to finish stopping; a thread still there after that is a leak.
  */
 public final class NoLeakedThreads implements AfterEachCallback {
-    private static final Pattern OURS = Pattern.compile("^(holdline-|HttpClient-|devserver-|session-).*");
+    private static final Pattern OURS = Pattern.compile("^(holdline-|HttpClient-|devserver-|session-|audio-out-|room-|caller-).*");
 
     @Override
     public void afterEach(ExtensionContext context) {

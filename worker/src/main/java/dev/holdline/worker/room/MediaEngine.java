@@ -62,6 +62,16 @@ final class MediaEngine {
         }
     }
 
+    /** Makes the engine ready for another session: its recording thread runs again until that session's media flows. */
+    synchronized void reset() {
+        checkLive();
+        if (recordingStopped) {
+            recordingStopped = false;
+            adm.initRecording();
+            adm.startRecording();
+        }
+    }
+
     /** Frees the factory, then the device module. Sources and connections must be gone already. */
     synchronized void dispose() {
         if (disposed) {

@@ -52,7 +52,8 @@ final class MediaLink {
     private final RoomConnection room;
     private final String name;
     private final AudioOutput output;
-    private final MediaEngine engine = new MediaEngine();
+    private final EnginePool pool;
+    private final MediaEngine engine;
     private final PeerTransport publisher;
     private final PeerTransport subscriber;
     private final RTCDataChannel reliable;
@@ -89,10 +90,12 @@ final class MediaLink {
         }
     }
 
-    MediaLink(RoomConnection room, String name, AudioOutput output, List<ICEServer> iceServers) {
+    MediaLink(RoomConnection room, String name, AudioOutput output, List<ICEServer> iceServers, EnginePool pool) {
         this.room = room;
         this.name = name;
         this.output = output;
+        this.pool = pool;
+        this.engine = pool.acquire();
         RTCConfiguration config = new RTCConfiguration();
         config.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE;
         for (ICEServer s : iceServers) {
@@ -325,8 +328,8 @@ final class MediaLink {
 
     /**
      * Frees the native objects in the order that was seen to work (DESIGN.md §4): sinks off,
-     * connections closed, then the source, the factory and the device module. Not
-     * {@code track.dispose()}.
+     * connections closed, then the source; the engine (factory and device module) goes back to
+     * the pool. Not {@code track.dispose()}.
      */
     void close() {
         if (closed) {
@@ -353,7 +356,8 @@ final class MediaLink {
         if (source != null) {
             source.dispose();
         }
-        engine.dispose();
+        // Back to the pool rather than disposed: a disposed factory leaks native threads.
+        pool.release(engine);
     }
 
     private List<RTCDataChannel> allChannels() {

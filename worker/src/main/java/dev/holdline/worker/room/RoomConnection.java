@@ -216,7 +216,7 @@ final class RoomConnection implements SessionRoom {
                 removeParticipant(p.sid());
             }
         }
-        link = new MediaLink(this, name, output, join.getIceServersList());
+        link = new MediaLink(this, name, output, join.getIceServersList(), connector.engines());
         link.publishMicrophone();
         startPinging(join.getPingInterval() > 0 ? join.getPingInterval() : 5);
         log.info("Room '{}' joined as '{}' ({} other participant(s))", roomName, localIdentity, participants.size());

@@ -23,6 +23,7 @@ public final class RoomConnector implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Duration connectTimeout;
     private final int reconnectAttempts;
+    private final EnginePool engines = new EnginePool(256);
 
     /**
      * @param connectTimeout    how long joining may take (socket, JoinResponse)
@@ -76,6 +77,15 @@ public final class RoomConnector implements AutoCloseable {
         return room;
     }
 
+    EnginePool engines() {
+        return engines;
+    }
+
+    /** Native media engines made so far; flat once the busiest moment has passed (they are reused). */
+    public int enginesCreated() {
+        return engines.created();
+    }
+
     HttpClient http() {
         return http;
     }
@@ -121,5 +131,6 @@ public final class RoomConnector implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         http.shutdownNow();
+        engines.close();
     }
 }

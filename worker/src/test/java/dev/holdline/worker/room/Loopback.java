@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * it as the baseline cost of an endpoint.
  */
 final class Loopback implements AutoCloseable {
-    final MediaEngine sendEngine = new MediaEngine();
-    final MediaEngine receiveEngine = new MediaEngine();
+    final MediaEngine sendEngine;
+    final MediaEngine receiveEngine;
+    private final boolean ownEngines;
     final AudioOutput output;
     final AudioStream input;
     private final PeerTransport sender;
@@ -35,6 +36,13 @@ final class Loopback implements AutoCloseable {
     private final AudioTrackSink sink;
 
     Loopback(String name) throws Exception {
+        this(name, new MediaEngine(), new MediaEngine(), true);
+    }
+
+    Loopback(String name, MediaEngine send, MediaEngine receive, boolean ownEngines) throws Exception {
+        this.sendEngine = send;
+        this.receiveEngine = receive;
+        this.ownEngines = ownEngines;
         output = new AudioOutput(name, 20);
         input = new AudioStream("sender", AudioFrame.ROOM_RATE, () -> { });
         sink = input::deliver;
@@ -101,8 +109,10 @@ final class Loopback implements AutoCloseable {
         sender.close();
         receiver.close();
         source.dispose();
-        sendEngine.dispose();
-        receiveEngine.dispose();
+        if (ownEngines) {
+            sendEngine.dispose();
+            receiveEngine.dispose();
+        }
         input.close();
     }
 }
