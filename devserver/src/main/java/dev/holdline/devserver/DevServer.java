@@ -5,8 +5,14 @@ import dev.holdline.devserver.agent.AgentService;
 import dev.holdline.devserver.agent.JobView;
 import dev.holdline.devserver.agent.WorkerView;
 import dev.holdline.devserver.auth.ApiKeys;
+import dev.holdline.devserver.auth.TokenMinter;
 import dev.holdline.devserver.auth.TokenVerifier;
 import dev.holdline.devserver.room.RoomRegistry;
+import dev.holdline.devserver.rtc.RoomView;
+import dev.holdline.devserver.rtc.RtcEvent;
+import dev.holdline.devserver.rtc.RtcHttpHandler;
+import dev.holdline.devserver.rtc.RtcService;
+import dev.holdline.devserver.rtc.RtcSettings;
 import dev.holdline.devserver.twirp.TwirpHandler;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import livekit.LivekitAgentDispatch.AgentDispatch;
+import livekit.LivekitModels.Room;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -26,19 +33,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An embeddable LiveKit-compatible server (agent dispatch side): workers connect to
- * {@code /agent}, jobs are created through the Twirp API or {@link #createDispatch}.
+ * An embeddable LiveKit-compatible server: workers connect to {@code /agent}, jobs are created
+ * through the Twirp API or {@link #createDispatch}; participants join rooms over {@code /rtc}
+ * (LiveKit's room signaling, legacy path), and the server relays their audio and data between
+ * them through its own WebRTC connections.
  *
  * <pre>{@code
  * try (DevServer server = DevServer.builder().port(0).build().start()) {
  *     connectWorker(server.wsUrl(), "devkey", "secret");
- *     server.createDispatch("room-1", "my-agent", "");
+ *     server.createDispatch("room-1", "my-agent", "");        // the agent gets a room token
+ *     String caller = server.participantToken("room-1", "caller");
+ *     // a client joins server.wsUrl() with that token, publishes audio, hears the agent
  * }
  * }</pre>
  *
- * A server starts once; {@link #close()} stops Jetty and every thread the server started and may
- * be called any number of times. Actions need a running server; {@link #workers()}, {@link
- * #jobs()} and {@link #events()} stay readable after close, for assertions.
+ * A server starts once; {@link #close()} stops Jetty and every thread the server started (and
+ * every native WebRTC object) and may be called any number of times. Actions need a running
+ * server; {@link #workers()}, {@link #jobs()}, {@link #events()} and {@link #rtcEvents()} stay
+ * readable after close, for assertions.
  */
 public final class DevServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DevServer.class);
@@ -51,6 +63,16 @@ public final class DevServer implements AutoCloseable {
     public static final Duration DEFAULT_OFFER_TIMEOUT = Duration.ofSeconds(10);
     /** How long a new connection has to send its register message; LiveKit's value. */
     public static final Duration DEFAULT_REGISTER_TIMEOUT = Duration.ofSeconds(10);
+    /** How often room clients are told to ping over {@code /rtc}; LiveKit's value. */
+    public static final Duration DEFAULT_PING_INTERVAL = RtcSettings.DEFAULT_PING_INTERVAL;
+    /**
+     * How long a room participant's signal connection may stay silent before the server drops it
+     * as vanished (and how long clients wait for a pong); LiveKit's ping timeout. A closed socket
+     * removes the participant at once.
+     */
+    public static final Duration DEFAULT_SIGNAL_TIMEOUT = RtcSettings.DEFAULT_SIGNAL_TIMEOUT;
+    /** Validity of {@link #participantToken} tokens. */
+    public static final Duration PARTICIPANT_TOKEN_TTL = Duration.ofHours(6);
 
     /** Worker messages are small; the limit only keeps a broken peer from exhausting memory. */
     private static final long MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -66,12 +88,15 @@ public final class DevServer implements AutoCloseable {
     private final ApiKeys keys;
     private final Duration offerTimeout;
     private final Duration registerTimeout;
+    private final RtcSettings rtcSettings;
 
     // Guarded by this.
     private State state = State.NEW;
     private Server jetty;
     private ServerConnector connector;
     private AgentService agents;
+    private RtcService rtc;
+    private TokenMinter minter;
 
     private DevServer(Builder builder) {
         this.host = builder.host;
@@ -79,6 +104,7 @@ public final class DevServer implements AutoCloseable {
         this.keys = builder.keys.isEmpty() ? ApiKeys.development() : ApiKeys.of(builder.keys);
         this.offerTimeout = builder.offerTimeout;
         this.registerTimeout = builder.registerTimeout;
+        this.rtcSettings = new RtcSettings(builder.pingInterval, builder.signalTimeout);
     }
 
     public static Builder builder() {
@@ -99,6 +125,8 @@ public final class DevServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         RoomRegistry rooms = new RoomRegistry(clock);
         agents = new AgentService(keys, rooms, offerTimeout, registerTimeout, clock);
+        rtc = new RtcService(new TokenVerifier(keys), rooms, rtcSettings, AgentService.serverInfo(), clock);
+        minter = new TokenMinter(keys, clock);
 
         QueuedThreadPool threads = new QueuedThreadPool(HTTP_MAX_THREADS, HTTP_MIN_THREADS);
         threads.setName("devserver-http");
@@ -116,8 +144,11 @@ public final class DevServer implements AutoCloseable {
             container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
             container.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
             container.addMapping("/agent", agents.endpoint());
+            container.addMapping("/rtc", rtc.endpoint());
+            container.addMapping("/rtc/v1", rtc.v1Endpoint());
         });
-        webSockets.setHandler(new TwirpHandler(new TokenVerifier(keys), rooms, agents.dispatches()));
+        webSockets.setHandler(new RtcHttpHandler(rtc,
+                new TwirpHandler(new TokenVerifier(keys), rooms, agents.dispatches())));
         jetty.setHandler(webSockets);
 
         state = State.RUNNING;
@@ -128,18 +159,21 @@ public final class DevServer implements AutoCloseable {
             throw new java.io.UncheckedIOException(new java.io.IOException(
                     "dev server could not listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e));
         }
-        log.info("dev server listening on {} (workers: {}/agent, API keys: {})", httpUrl(), wsUrl(), keys.keys());
+        log.info("dev server listening on {} (workers: {}/agent, rooms: {}/rtc, API keys: {})", httpUrl(), wsUrl(),
+                wsUrl(), keys.keys());
         return this;
     }
 
     /**
-     * Stops the dispatcher, closes every worker socket with {@code 1001}, then stops Jetty and
-     * its threads. Jobs are not failed: like a real server restart, they simply stop being
-     * tracked. Idempotent.
+     * Sends every room participant leave (SERVER_SHUTDOWN) and releases its WebRTC objects, stops
+     * the dispatcher, closes every worker socket with {@code 1001}, then stops Jetty and its
+     * threads. Jobs are not failed: like a real server restart, they simply stop being tracked.
+     * Idempotent.
      */
     @Override
     public void close() {
         AgentService stoppingAgents;
+        RtcService stoppingRtc;
         Server stoppingJetty;
         boolean wasRunning;
         synchronized (this) {
@@ -149,9 +183,13 @@ public final class DevServer implements AutoCloseable {
             wasRunning = state == State.RUNNING;
             state = State.CLOSED;
             stoppingAgents = agents;
+            stoppingRtc = rtc;
             stoppingJetty = jetty;
         }
         // Outside the lock: listeners fired by closing sockets may still read workers()/events().
+        if (stoppingRtc != null) {
+            stoppingRtc.close();
+        }
         if (stoppingAgents != null) {
             stoppingAgents.close(CLOSE_FRAME_WAIT);
         }
@@ -236,6 +274,56 @@ public final class DevServer implements AutoCloseable {
         agents().removeListener(listener);
     }
 
+    // ---- rooms (/rtc) ---------------------------------------------------------------------------
+
+    /** Rooms that have participants connected over {@code /rtc}, with who publishes what. */
+    public List<RoomView> rooms() {
+        return rtc().rooms();
+    }
+
+    public Optional<RoomView> room(String name) {
+        return rtc().room(name);
+    }
+
+    /** Everything that happened on the room side, in order. Also readable after {@link #close()}. */
+    public List<RtcEvent> rtcEvents() {
+        return observedRtc().events();
+    }
+
+    /** Called synchronously on the thread where the room event happens; keep listeners quick. */
+    public void addRtcListener(Consumer<RtcEvent> listener) {
+        rtc().addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeRtcListener(Consumer<RtcEvent> listener) {
+        rtc().removeListener(listener);
+    }
+
+    /** Creates the room if needed, as Twirp CreateRoom does (rooms are also created on first join). */
+    public Room createRoom(String name) {
+        return agents().dispatches().createRoom(livekit.LivekitRoom.CreateRoomRequest.newBuilder().setName(name).build());
+    }
+
+    /**
+     * A token to join {@code room} as {@code identity} over {@code /rtc} (publish, subscribe and data
+     * allowed; valid for {@link #PARTICIPANT_TOKEN_TTL}), signed with the primary key pair. Agents
+     * get theirs in {@code JobAssignment}; this is for callers and tests.
+     */
+    public String participantToken(String room, String identity) {
+        return participantToken(room, identity, "", "", Map.of());
+    }
+
+    public String participantToken(String room, String identity, String name, String metadata,
+            Map<String, String> attributes) {
+        return minter().mintParticipantToken(
+                new TokenMinter.AgentJoin(room, identity, name, metadata, attributes), PARTICIPANT_TOKEN_TTL);
+    }
+
+    /** Removes a participant as Twirp RemoveParticipant does (it gets leave); false if not there. */
+    public boolean removeParticipant(String room, String identity) {
+        return rtc().removeParticipant(room, identity);
+    }
+
     // ---- actions --------------------------------------------------------------------------------
 
     /** Creates a dispatch (and its room if needed) exactly as the Twirp CreateDispatch does. */
@@ -248,7 +336,10 @@ public final class DevServer implements AutoCloseable {
         return agents().dispatches().delete(dispatchId, room);
     }
 
-    /** Deletes a room as Twirp DeleteRoom does; false if there was no such room. */
+    /**
+     * Deletes a room as Twirp DeleteRoom does: its jobs are terminated and its participants get
+     * leave (ROOM_DELETED) and are disconnected. False if there was no such room.
+     */
     public boolean deleteRoom(String room) {
         return agents().dispatches().deleteRoom(room);
     }
@@ -280,6 +371,23 @@ public final class DevServer implements AutoCloseable {
         return agents;
     }
 
+    private synchronized RtcService rtc() {
+        requireRunning();
+        return rtc;
+    }
+
+    private synchronized TokenMinter minter() {
+        requireRunning();
+        return minter;
+    }
+
+    private synchronized RtcService observedRtc() {
+        if (rtc == null) {
+            throw new IllegalStateException("the dev server has not been started");
+        }
+        return rtc;
+    }
+
     /** The agent side for reading: a closed server keeps what it recorded. */
     private synchronized AgentService observed() {
         if (agents == null) {
@@ -301,6 +409,8 @@ public final class DevServer implements AutoCloseable {
         private final Map<String, String> keys = new LinkedHashMap<>();
         private Duration offerTimeout = DEFAULT_OFFER_TIMEOUT;
         private Duration registerTimeout = DEFAULT_REGISTER_TIMEOUT;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
+        private Duration signalTimeout = DEFAULT_SIGNAL_TIMEOUT;
 
         private Builder() {}
 
@@ -349,6 +459,19 @@ public final class DevServer implements AutoCloseable {
             return this;
         }
 
+        /** Whole seconds, at least 1 (the JoinResponse carries seconds). */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = requirePositive(interval, "pingInterval");
+            return this;
+        }
+
+        /** At least twice the ping interval; short values make vanished participants go quickly in tests. */
+        public Builder signalTimeout(Duration timeout) {
+            this.signalTimeout = requirePositive(timeout, "signalTimeout");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if the ping interval and signal timeout conflict */
         public DevServer build() {
             return new DevServer(this);
         }

@@ -1,5 +1,6 @@
 package dev.holdline.devserver.agent;
 
+import dev.holdline.devserver.events.EventLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
@@ -15,7 +16,7 @@ import livekit.LivekitModels.ServerInfo;
 record AgentContext(
         WorkerRegistry workers,
         JobDispatcher dispatcher,
-        EventLog events,
+        EventLog<AgentEvent> events,
         ScheduledExecutorService timer,
         Duration registerTimeout,
         Clock clock,

@@ -3,6 +3,7 @@ package dev.holdline.devserver.agent;
 import dev.holdline.devserver.auth.ApiKeys;
 import dev.holdline.devserver.auth.TokenMinter;
 import dev.holdline.devserver.auth.TokenVerifier;
+import dev.holdline.devserver.events.EventLog;
 import dev.holdline.devserver.room.RoomRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +36,7 @@ public final class AgentService implements AutoCloseable {
 
     private final ScheduledExecutorService loop;
     private final WorkerRegistry workers = new WorkerRegistry();
-    private final EventLog events = new EventLog();
+    private final EventLog<AgentEvent> events = new EventLog<>();
     private final JobDispatcher dispatcher;
     private final DispatchService dispatches;
     private final AgentEndpoint endpoint;
@@ -46,15 +47,20 @@ public final class AgentService implements AutoCloseable {
         this.dispatcher = new JobDispatcher(workers, events, new TokenMinter(keys, clock), offerTimeout, clock,
                 RandomGenerator.getDefault(), loop);
         this.dispatches = new DispatchService(rooms, dispatcher, clock);
-        ServerInfo serverInfo = ServerInfo.newBuilder()
+        ServerInfo serverInfo = serverInfo();
+        AgentContext context =
+                new AgentContext(workers, dispatcher, events, loop, registerTimeout, clock, serverInfo, openConnections);
+        this.endpoint = new AgentEndpoint(new TokenVerifier(keys), context);
+    }
+
+    /** What the server says about itself, to workers and to room clients. */
+    public static ServerInfo serverInfo() {
+        return ServerInfo.newBuilder()
                 .setEdition(ServerInfo.Edition.Standard)
                 .setVersion(SERVER_VERSION)
                 .setProtocol(PROTOCOL_VERSION)
                 .setNodeId(NODE_ID)
                 .build();
-        AgentContext context =
-                new AgentContext(workers, dispatcher, events, loop, registerTimeout, clock, serverInfo, openConnections);
-        this.endpoint = new AgentEndpoint(new TokenVerifier(keys), context);
     }
 
     /** One thread runs every job decision and every timeout; see {@link JobDispatcher}. */

@@ -1,7 +1,8 @@
 package dev.holdline.devserver.agent;
 
-import dev.holdline.devserver.auth.TokenMinter;
 import dev.holdline.devserver.auth.TokenMinter.AgentJoin;
+import dev.holdline.devserver.auth.TokenMinter;
+import dev.holdline.devserver.events.EventLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +50,7 @@ final class JobDispatcher {
     private static final Logger log = LoggerFactory.getLogger(JobDispatcher.class);
 
     private final WorkerRegistry workers;
-    private final EventLog events;
+    private final EventLog<AgentEvent> events;
     private final TokenMinter tokens;
     private final Duration offerTimeout;
     private final Clock clock;
@@ -64,7 +65,7 @@ final class JobDispatcher {
 
     JobDispatcher(
             WorkerRegistry workers,
-            EventLog events,
+            EventLog<AgentEvent> events,
             TokenMinter tokens,
             Duration offerTimeout,
             Clock clock,

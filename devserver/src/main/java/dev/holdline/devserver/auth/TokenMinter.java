@@ -29,7 +29,7 @@ public final class TokenMinter {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** What goes into an agent's room token; empty strings and maps are left out of the JWT. */
+    /** What goes into a room token; empty strings and maps are left out of the JWT. */
     public record AgentJoin(
             String room, String identity, String name, String metadata, Map<String, String> attributes) {
         public AgentJoin {
@@ -42,6 +42,21 @@ public final class TokenMinter {
     }
 
     public String mintAgentToken(AgentJoin join) {
+        return mint(join, true, AGENT_TOKEN_TTL);
+    }
+
+    /**
+     * A room token for an ordinary (non-agent) participant: roomJoin for {@code join.room()}, publish,
+     * subscribe and data allowed, valid for {@code ttl}.
+     */
+    public String mintParticipantToken(AgentJoin join, Duration ttl) {
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+        }
+        return mint(join, false, ttl);
+    }
+
+    private String mint(AgentJoin join, boolean agent, Duration ttl) {
         Instant now = clock.instant();
         Map<String, Object> video = new LinkedHashMap<>();
         video.put("roomJoin", true);
@@ -49,14 +64,16 @@ public final class TokenMinter {
         video.put("canPublish", true);
         video.put("canSubscribe", true);
         video.put("canPublishData", true);
-        video.put("agent", true);
+        if (agent) {
+            video.put("agent", true);
+        }
 
         JWTCreator.Builder jwt = JWT.create()
                 .withIssuer(apiKey)
                 .withSubject(join.identity())
                 .withNotBefore(now)
-                .withExpiresAt(now.plus(AGENT_TOKEN_TTL))
-                .withClaim("kind", "agent")
+                .withExpiresAt(now.plus(ttl))
+                .withClaim("kind", agent ? "agent" : "standard")
                 .withClaim("video", video);
         if (!join.name().isEmpty()) {
             jwt.withClaim("name", join.name());

@@ -67,7 +67,22 @@ public final class TokenVerifier {
 
         Map<String, Object> video = verified.getClaim("video").asMap();
         String identity = verified.getSubject() == null ? "" : verified.getSubject();
-        return new VerifiedToken(apiKey, identity, VideoGrants.fromClaim(video));
+        ParticipantClaims participant = ParticipantClaims.from(
+                verified.getClaim("name").as(Object.class),
+                verified.getClaim("metadata").as(Object.class),
+                mapOrNull(verified.getClaim("attributes")),
+                verified.getClaim("kind").as(Object.class),
+                video);
+        return new VerifiedToken(apiKey, identity, VideoGrants.fromClaim(video), participant);
+    }
+
+    /** An object claim as a map; null when absent or not an object (then it is ignored, not an error). */
+    private static Map<String, Object> mapOrNull(com.auth0.jwt.interfaces.Claim claim) {
+        try {
+            return claim.asMap();
+        } catch (JWTDecodeException e) {
+            return null;
+        }
     }
 
     /** Keeps attacker-chosen text in a message short and free of control characters. */

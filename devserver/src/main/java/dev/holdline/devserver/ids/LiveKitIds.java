@@ -4,7 +4,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Identifiers in LiveKit's style: a type prefix and 12 random base62 characters
- * ({@code AW_}, {@code AJ_}, {@code AD_}, {@code RM_}), so logs from the dev server read like a real
+ * ({@code AW_}, {@code AJ_}, {@code AD_}, {@code RM_}, {@code PA_}, {@code TR_}), so logs from the dev server read like a real
  * server's. They only need to be unique within one server, not unguessable.
  */
 public final class LiveKitIds {
@@ -12,6 +12,9 @@ public final class LiveKitIds {
     public static final String JOB = "AJ_";
     public static final String DISPATCH = "AD_";
     public static final String ROOM = "RM_";
+    /** Clients parse these two prefixes: a participant sid must start {@code PA_}, a track sid {@code TR_}. */
+    public static final String PARTICIPANT = "PA_";
+    public static final String TRACK = "TR_";
 
     private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final int RANDOM_LENGTH = 12;

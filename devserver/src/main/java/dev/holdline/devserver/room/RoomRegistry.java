@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import livekit.LivekitModels.Room;
 import livekit.LivekitRoom.CreateRoomRequest;
 
@@ -21,6 +23,7 @@ public final class RoomRegistry {
 
     private final Clock clock;
     private final Map<String, Room> roomsByName = new LinkedHashMap<>();
+    private final List<Consumer<Room>> removalListeners = new CopyOnWriteArrayList<>();
 
     public RoomRegistry(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -69,8 +72,26 @@ public final class RoomRegistry {
         return rooms;
     }
 
-    public synchronized Optional<Room> remove(String name) {
-        return Optional.ofNullable(roomsByName.remove(name));
+    /**
+     * Removes the room and then tells every removal listener (outside this registry's lock), so
+     * that deleting a room also ends what lives in it (its participants).
+     */
+    public Optional<Room> remove(String name) {
+        Room removed;
+        synchronized (this) {
+            removed = roomsByName.remove(name);
+        }
+        if (removed != null) {
+            for (Consumer<Room> listener : removalListeners) {
+                listener.accept(removed);
+            }
+        }
+        return Optional.ofNullable(removed);
+    }
+
+    /** Called on the removing thread after a room was removed; keep it quick. */
+    public void addRemovalListener(Consumer<Room> listener) {
+        removalListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     private static int orDefault(int value, int fallback) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.holdline.devserver.DevServer;
 import dev.holdline.devserver.agent.AgentEvent;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -51,7 +50,7 @@ class NodeAgentConformanceTest {
     // "Tests run: 0" with no reason, while a test aborted here shows as skipped with the reason.
     @BeforeEach
     void requireNodeAndPackages() {
-        nodeDir = locateNodeDir();
+        nodeDir = NodeDirs.locate();
         skipUnless(NodeProcess.commandWorks("node", "--version"),
                 "node is not on PATH: the Node conformance test needs Node.js >= 20 and npm");
         skipUnless(NodeProcess.commandWorks("npm", "--version"),
@@ -223,15 +222,5 @@ class NodeAgentConformanceTest {
                 .failFast(process.name() + " exited", () -> !process.isAlive())
                 .until(() -> process.tagged(tag), Optional::isPresent)
                 .orElseThrow();
-    }
-
-    private static Path locateNodeDir() {
-        Path base = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
-        for (Path candidate : List.of(base.resolve("src/test/node"), base.resolve("devserver/src/test/node"))) {
-            if (Files.isRegularFile(candidate.resolve("package.json"))) {
-                return candidate.toAbsolutePath().normalize();
-            }
-        }
-        return base.resolve("src/test/node").toAbsolutePath().normalize();
     }
 }

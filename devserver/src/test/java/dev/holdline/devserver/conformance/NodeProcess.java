@@ -186,6 +186,16 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the process at once (SIGKILL), as a crash or a pulled cable would end it, and waits for it. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(FORCED_STOP.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Processes of this tree that are still running (empty once {@link #close()} has returned). */
     static List<ProcessHandle> alive(Set<ProcessHandle> handles) {
         return handles.stream().filter(ProcessHandle::isAlive).toList();

@@ -1,4 +1,4 @@
-package dev.holdline.devserver.agent;
+package dev.holdline.devserver.events;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ordered record of {@link AgentEvent}s plus synchronous listeners.
+ * An ordered record of events plus synchronous listeners; the agent side and the room side each
+ * keep one.
  *
  * <p>Listeners run on the publishing thread, outside any lock of this log, so a listener may call
  * back into the server (read snapshots, create dispatches) without deadlocking. A listener that
@@ -17,17 +18,17 @@ import org.slf4j.LoggerFactory;
  * (count down a latch, add to a queue). Events from one thread are seen in order; the log's
  * order across threads is the order they were appended.
  */
-public final class EventLog {
+public final class EventLog<E> {
     private static final Logger log = LoggerFactory.getLogger(EventLog.class);
 
     /** Bounds memory of a long-running dev server; far above what any test produces. */
-    static final int MAX_EVENTS = 100_000;
+    public static final int MAX_EVENTS = 100_000;
 
-    private final Deque<AgentEvent> events = new ArrayDeque<>();
-    private final List<Consumer<AgentEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final Deque<E> events = new ArrayDeque<>();
+    private final List<Consumer<E>> listeners = new CopyOnWriteArrayList<>();
     private boolean truncationLogged;
 
-    public void publish(AgentEvent event) {
+    public void publish(E event) {
         synchronized (events) {
             events.addLast(event);
             if (events.size() > MAX_EVENTS) {
@@ -38,7 +39,7 @@ public final class EventLog {
                 }
             }
         }
-        for (Consumer<AgentEvent> listener : listeners) {
+        for (Consumer<E> listener : listeners) {
             try {
                 listener.accept(event);
             } catch (RuntimeException e) {
@@ -47,17 +48,17 @@ public final class EventLog {
         }
     }
 
-    public List<AgentEvent> snapshot() {
+    public List<E> snapshot() {
         synchronized (events) {
             return List.copyOf(events);
         }
     }
 
-    public void addListener(Consumer<AgentEvent> listener) {
+    public void addListener(Consumer<E> listener) {
         listeners.add(listener);
     }
 
-    public void removeListener(Consumer<AgentEvent> listener) {
+    public void removeListener(Consumer<E> listener) {
         listeners.remove(listener);
     }
 }

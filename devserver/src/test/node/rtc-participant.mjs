@@ -1,0 +1,241 @@
+// One LiveKit room participant through the official @livekit/rtc-node client (LiveKit's Rust SDK,
+// real WebRTC), for NodeRtcConformanceTest. Two roles:
+//
+//   publisher  publishes a 440 Hz sine (AudioSource + LocalAudioTrack) until stopped, and once the
+//              listener is in the room sends it a data message (plus one addressed to nobody else)
+//   listener   subscribes to the publisher's track and measures what arrives over MEASURE_SECONDS:
+//              frequency (zero crossings and Goertzel), RMS, frames missing; reports data messages
+//              and participants that disconnect
+//
+//   LIVEKIT_URL=ws://127.0.0.1:7880 LIVEKIT_API_KEY=devkey LIVEKIT_API_SECRET=secret \
+//   ROOM=room-1 IDENTITY=caller ROLE=publisher PEER=listener node rtc-participant.mjs
+//
+// The token is minted here with livekit-server-sdk's AccessToken, so the dev server reads tokens
+// exactly as LiveKit's SDK writes them (LIVEKIT_TOKEN overrides). Lines meant for the test:
+//   JOINED {"ms":..}                     Room.connect resolved (join time)
+//   PUBLISHED <track sid>                the sine track is published
+//   DATA_SENT <count>                    the data messages were handed to the client
+//   SUBSCRIBED <track sid> <publisher>   the listener got the publisher's audio track
+//   DATA {"from":..,"topic":..,"text":..}  a data message arrived (listener)
+//   RESULT {...}                         the audio measurement (listener)
+//   PARTICIPANT_DISCONNECTED <identity>  another participant left or vanished
+//   CONNECT_FAILED <reason>              Room.connect threw (exit 3)
+// Stops on SIGTERM/SIGINT or when stdin closes (so it never outlives the test JVM).
+import { AudioFrame, AudioSource, AudioStream, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions,
+  TrackSource, dispose } from '@livekit/rtc-node';
+import { AccessToken } from 'livekit-server-sdk';
+
+const say = (text) => process.stdout.write(`${text}\n`);
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) {
+    process.stderr.write(`rtc-participant: environment variable ${name} is required\n`);
+    process.exit(2);
+  }
+  return value;
+};
+
+const url = env('LIVEKIT_URL');
+const roomName = env('ROOM');
+const identity = env('IDENTITY');
+const role = env('ROLE');
+const peer = env('PEER', '');
+const measureSeconds = Number(env('MEASURE_SECONDS', '10'));
+
+const SAMPLE_RATE = 48000;
+const FRAME = 480; // 10 ms
+const FREQUENCY = 440;
+const AMPLITUDE = 0.5; // of full scale: RMS of the sine is 0.5 / sqrt(2) = 0.354
+
+async function token() {
+  if (process.env.LIVEKIT_TOKEN) return process.env.LIVEKIT_TOKEN;
+  const at = new AccessToken(env('LIVEKIT_API_KEY'), env('LIVEKIT_API_SECRET'), { identity, name: `${role} ${identity}`,
+    ttl: '10m' });
+  at.addGrant({ room: roomName, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
+  return at.toJwt();
+}
+
+const room = new Room();
+let stopping = false;
+const stopped = new Promise((resolve) => {
+  const stop = () => {
+    stopping = true;
+    resolve();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.stdin.on('end', stop);
+  process.stdin.on('close', stop);
+  process.stdin.resume();
+});
+
+room.on(RoomEvent.ParticipantDisconnected, (participant) => say(`PARTICIPANT_DISCONNECTED ${participant.identity}`));
+room.on(RoomEvent.Disconnected, (reason) => say(`DISCONNECTED ${reason}`));
+
+try {
+  const started = performance.now();
+  await room.connect(url, await token(), { autoSubscribe: true, dynacast: false });
+  say(`JOINED ${JSON.stringify({ ms: Math.round(performance.now() - started), sid: room.localParticipant.sid })}`);
+} catch (e) {
+  say(`CONNECT_FAILED ${e instanceof Error ? e.message : e}`);
+  await dispose();
+  process.exit(3);
+}
+
+if (role === 'publisher') {
+  await publish();
+} else if (role === 'listener') {
+  await listen();
+} else {
+  process.stderr.write(`rtc-participant: unknown ROLE ${role}\n`);
+}
+await stopped;
+await room.disconnect();
+await dispose();
+process.exit(0);
+
+async function publish() {
+  // A short source queue keeps capture paced to real time instead of front-loading a second.
+  const source = new AudioSource(SAMPLE_RATE, 1, 100);
+  const track = LocalAudioTrack.createAudioTrack('sine-440', source);
+  const publication = await room.localParticipant.publishTrack(track,
+    new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
+  say(`PUBLISHED ${publication.sid}`);
+
+  const sendData = async () => {
+    const encoder = new TextEncoder();
+    await room.localParticipant.publishData(encoder.encode(`hello ${peer} from ${identity}`),
+      { reliable: true, topic: 'holdline-test', destination_identities: [peer] });
+    await room.localParticipant.publishData(encoder.encode('not for you'),
+      { reliable: true, topic: 'holdline-test', destination_identities: ['somebody-else'] });
+    await room.localParticipant.publishData(encoder.encode(`broadcast from ${identity}`),
+      { reliable: true, topic: 'holdline-broadcast' });
+    say('DATA_SENT 3');
+  };
+  const peerPresent = () => [...room.remoteParticipants.values()].some((p) => p.identity === peer);
+  let dataSent = false;
+  const maybeSend = () => {
+    if (!dataSent && peer && peerPresent()) {
+      dataSent = true;
+      // A moment for the peer's subscriber connection; the server holds data until its channel opens anyway.
+      setTimeout(() => sendData().catch((e) => say(`DATA_FAILED ${e}`)), 500);
+    }
+  };
+  room.on(RoomEvent.ParticipantConnected, maybeSend);
+  maybeSend();
+
+  let phase = 0;
+  const step = (2 * Math.PI * FREQUENCY) / SAMPLE_RATE;
+  while (!stopping) {
+    const frame = AudioFrame.create(SAMPLE_RATE, 1, FRAME);
+    for (let i = 0; i < FRAME; i++) {
+      frame.data[i] = Math.round(Math.sin(phase) * AMPLITUDE * 32767);
+      phase += step;
+    }
+    phase %= 2 * Math.PI;
+    await source.captureFrame(frame);
+  }
+}
+
+async function listen() {
+  room.on(RoomEvent.DataReceived, (payload, participant, kind, topic) => {
+    say(`DATA ${JSON.stringify({ from: participant?.identity ?? null, topic: topic ?? null,
+      text: new TextDecoder().decode(payload) })}`);
+  });
+  const subscribed = new Promise((resolve) => {
+    room.on(RoomEvent.TrackSubscribed, (track, publication, participant) => {
+      if (track.kind === TrackKind.KIND_AUDIO && (!peer || participant.identity === peer)) {
+        say(`SUBSCRIBED ${publication.sid} ${participant.identity}`);
+        resolve(track);
+      }
+    });
+  });
+  const track = await subscribed;
+  const result = await measure(new AudioStream(track, SAMPLE_RATE, 1));
+  say(`RESULT ${JSON.stringify(result)}`);
+}
+
+/**
+ * Waits for the sine to start (a frame with RMS above a third of the expected), then records
+ * MEASURE_SECONDS of frames. A frame is "missing" when it is silent or concealment-quiet (RMS below
+ * half the sine's), and the received count is checked against wall-clock time.
+ */
+async function measure(stream) {
+  const expectedRms = AMPLITUDE / Math.SQRT2;
+  const samples = [];
+  let frames = 0;
+  let quietFrames = 0;
+  let startedAt = 0;
+  let firstSoundAfterMs = null;
+  const subscribedAt = performance.now();
+  for await (const frame of stream) {
+    const data = frame.data;
+    let sum = 0;
+    for (let i = 0; i < data.length; i += frame.channels) {
+      const v = data[i] / 32768;
+      sum += v * v;
+    }
+    const rms = Math.sqrt(sum / (data.length / frame.channels));
+    if (!startedAt) {
+      if (rms < expectedRms / 3) continue;
+      startedAt = performance.now();
+      firstSoundAfterMs = Math.round(startedAt - subscribedAt);
+    }
+    frames += (frame.samplesPerChannel / frame.sampleRate) / 0.01;
+    if (rms < expectedRms / 2) quietFrames++;
+    for (let i = 0; i < data.length; i += frame.channels) samples.push(data[i] / 32768);
+    if (performance.now() - startedAt >= measureSeconds * 1000) break;
+    if (stopping) break;
+  }
+  const elapsedMs = performance.now() - startedAt;
+  const expectedFrames = Math.round(elapsedMs / 10);
+  const missingFrames = Math.max(0, expectedFrames - Math.round(frames)) + quietFrames;
+
+  let sum = 0;
+  for (const v of samples) sum += v * v;
+  const rms = Math.sqrt(sum / samples.length);
+
+  // Rising zero crossings, interpolated, over the whole recording.
+  let first = null;
+  let last = null;
+  let crossings = 0;
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i - 1] < 0 && samples[i] >= 0) {
+      const t = i - 1 + samples[i - 1] / (samples[i - 1] - samples[i]);
+      if (first === null) first = t;
+      last = t;
+      crossings++;
+    }
+  }
+  const zeroCrossingHz = crossings > 1 ? ((crossings - 1) * SAMPLE_RATE) / (last - first) : 0;
+
+  // Goertzel power at 440 Hz against 400 and 480 Hz: the tone must dominate its neighbours.
+  const goertzel = (f) => {
+    const k = (2 * Math.cos((2 * Math.PI * f) / SAMPLE_RATE));
+    let s1 = 0;
+    let s2 = 0;
+    for (const v of samples) {
+      const s0 = v + k * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    return (s1 * s1 + s2 * s2 - k * s1 * s2) / (samples.length * samples.length);
+  };
+  const p440 = goertzel(FREQUENCY);
+  const neighbour = Math.max(goertzel(400), goertzel(480));
+
+  return {
+    seconds: Math.round(elapsedMs) / 1000,
+    framesReceived: Math.round(frames),
+    framesExpected: expectedFrames,
+    quietFrames,
+    missingFrames,
+    missingRatio: expectedFrames ? missingFrames / expectedFrames : 1,
+    rms,
+    expectedRms,
+    zeroCrossingHz,
+    frequencyErrorHz: zeroCrossingHz - FREQUENCY,
+    goertzelToneOverNeighbours: neighbour > 0 ? p440 / neighbour : null,
+    firstSoundAfterMs,
+  };
+}
