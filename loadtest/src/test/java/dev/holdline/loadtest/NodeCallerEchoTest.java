@@ -1,0 +1,76 @@
+package dev.holdline.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdline.devserver.DevServer;
+import dev.holdline.examples.EchoAgent;
+import dev.holdline.worker.Worker;
+import dev.holdline.worker.handler.AgentHandler;
+import dev.holdline.worker.handler.JobRequest;
+import dev.holdline.worker.handler.Session;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * LiveKit's own client SDK talks to our Java echo agent: one {@code @livekit/rtc-node}
+ * participant publishes a 440 Hz sine, the agent echoes it, a second rtc-node participant
+ * subscribes to the agent's track and measures it.
+ */
+class NodeCallerEchoTest {
+    private static final String AGENT_IDENTITY = "echo-agent";
+
+    @Test
+    void theOfficialRtcNodeClientHearsTheJavaEchoAgent() throws Exception {
+        Optional<String> why = NodeParticipant.unavailableReason();
+        assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElse(""));
+        AgentHandler echo = new AgentHandler() {
+            private final EchoAgent inner = new EchoAgent();
+
+            @Override
+            public void run(Session session) throws Exception {
+                inner.run(session);
+            }
+
+            @Override
+            public void onRequest(JobRequest request) {
+                request.accept(AGENT_IDENTITY, "echo", "", Map.of());
+            }
+        };
+        try (DevServer server = DevServer.builder().port(0).key(EchoCallTest.KEY, EchoCallTest.SECRET).build().start();
+             Worker worker = Worker.builder().env(Map.of())
+                     .url(server.httpUrl()).apiKey(EchoCallTest.KEY).apiSecret(EchoCallTest.SECRET)
+                     .agentName("echo").handler(echo).healthHost("127.0.0.1").healthPort(0)
+                     .loadThreshold(Double.POSITIVE_INFINITY).build()) {
+            worker.start();
+            assertTrue(worker.awaitRegistered(Duration.ofSeconds(10)));
+            Map<String, String> env = new HashMap<>(Map.of("LIVEKIT_URL", server.wsUrl(),
+                    "LIVEKIT_API_KEY", EchoCallTest.KEY, "LIVEKIT_API_SECRET", EchoCallTest.SECRET, "ROOM", "node-echo"));
+            env.put("IDENTITY", "node-talker");
+            env.put("ROLE", "publisher");
+            try (NodeParticipant talker = NodeParticipant.start("talker", env)) {
+                talker.await("PUBLISHED", Duration.ofSeconds(30));
+                server.createDispatch("node-echo", "echo", "");
+                env.put("IDENTITY", "node-listener");
+                env.put("ROLE", "listener");
+                env.put("PEER", AGENT_IDENTITY);
+                env.put("MEASURE_SECONDS", "10");
+                try (NodeParticipant listener = NodeParticipant.start("listener", env)) {
+                    listener.await("SUBSCRIBED", Duration.ofSeconds(30));
+                    JsonNode r = new ObjectMapper().readTree(listener.await("RESULT", Duration.ofSeconds(40)));
+                    System.out.println("rtc-node heard the Java echo agent: " + r);
+                    assertTrue(r.get("missingRatio").asDouble() < 0.01, "missing frames: " + r);
+                    assertEquals(440.0, r.get("zeroCrossingHz").asDouble(), 5.0, "frequency: " + r);
+                    double expected = r.get("expectedRms").asDouble();
+                    assertEquals(expected, r.get("rms").asDouble(), expected * 0.3, "loudness: " + r);
+                }
+            }
+        }
+    }
+}
