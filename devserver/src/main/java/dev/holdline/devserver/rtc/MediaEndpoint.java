@@ -336,7 +336,7 @@ final class MediaEndpoint implements AudioPacer.Client {
     private void addCandidate(RTCPeerConnection pc, RTCIceCandidate candidate) {
         try {
             pc.addIceCandidate(candidate);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // webrtc-java throws Error for a candidate it cannot parse
             participant.signalError("ICE candidate rejected: " + e.getMessage());
         }
     }
@@ -377,7 +377,7 @@ final class MediaEndpoint implements AudioPacer.Client {
     // ---- teardown --------------------------------------------------------------------------------
 
     private void failUnlessClosed(String description) {
-        if (!closed) {
+        if (!closed && !participant.isTerminated()) {
             participant.fail(description);
         }
     }

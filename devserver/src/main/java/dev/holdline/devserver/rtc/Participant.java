@@ -54,6 +54,8 @@ final class Participant {
     private final RtcContext context;
     private final ExecutorService executor;
     private final long joinedAtMillis;
+    /** Set once the room removed it: work still in flight is abandoned quietly from then on. */
+    private volatile boolean terminated;
     /** Problems already logged at WARN for this participant; repeats go to DEBUG. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -383,7 +385,10 @@ final class Participant {
             executor.execute(() -> {
                 try {
                     task.run();
-                } catch (RuntimeException e) {
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (RuntimeException | Error e) {
+                    // webrtc-java signals some native failures as java.lang.Error; the thread lives on.
                     log.error("{}: {} failed", this, what, e);
                 }
             });
@@ -425,6 +430,7 @@ final class Participant {
      * leaveReason} is set), closes the socket, and tears the media down on the executor.
      */
     void terminate(DisconnectReason leaveReason, String detail) {
+        terminated = true;
         if (leaveReason != null) {
             send(SignalResponse.newBuilder()
                     .setLeave(LeaveRequest.newBuilder()
@@ -448,6 +454,10 @@ final class Participant {
             return detail;
         }
         return new String(bytes, 0, 117, java.nio.charset.StandardCharsets.UTF_8).replace("\uFFFD", "") + "...";
+    }
+
+    boolean isTerminated() {
+        return terminated;
     }
 
     boolean awaitTeardown(long timeoutMillis) throws InterruptedException {

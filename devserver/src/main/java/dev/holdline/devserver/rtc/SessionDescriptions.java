@@ -11,6 +11,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * webrtc-java's offer/answer calls as futures. Their observers run on the factory's signaling
  * thread; callers continue with {@code ...Async(..., executor)} so no work happens there.
+ *
+ * <p>webrtc-java reports an SDP it cannot parse by throwing {@code java.lang.Error} from the call
+ * itself, so the calls catch that too and fail the future with its message.
  */
 final class SessionDescriptions {
     private SessionDescriptions() {}
@@ -26,7 +29,7 @@ final class SessionDescriptions {
         CompletableFuture<RTCSessionDescription> result = new CompletableFuture<>();
         try {
             pc.createOffer(new RTCOfferOptions(), observer(result));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             result.completeExceptionally(new Failure(String.valueOf(e.getMessage())));
         }
         return result;
@@ -36,7 +39,7 @@ final class SessionDescriptions {
         CompletableFuture<RTCSessionDescription> result = new CompletableFuture<>();
         try {
             pc.createAnswer(new RTCAnswerOptions(), observer(result));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             result.completeExceptionally(new Failure(String.valueOf(e.getMessage())));
         }
         return result;
@@ -46,7 +49,7 @@ final class SessionDescriptions {
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {
             pc.setLocalDescription(description, setObserver(result));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             result.completeExceptionally(new Failure(String.valueOf(e.getMessage())));
         }
         return result;
@@ -56,7 +59,7 @@ final class SessionDescriptions {
         CompletableFuture<Void> result = new CompletableFuture<>();
         try {
             pc.setRemoteDescription(description, setObserver(result));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             result.completeExceptionally(new Failure(String.valueOf(e.getMessage())));
         }
         return result;
