@@ -96,6 +96,13 @@ final class NodeParticipant implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: the participant vanishes without leaving (no leave, no clean socket close by the client). */
+    void killHard() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.toHandle().destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         List<ProcessHandle> children = process.descendants().toList();

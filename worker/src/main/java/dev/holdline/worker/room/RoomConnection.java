@@ -158,6 +158,17 @@ final class RoomConnection implements SessionRoom {
         try {
             socket = ProtoSocket.open(connector.http(), RoomConnector.signalUri(url, token), token,
                     connector.connectTimeout(), SignalResponse.parser(), events);
+        } catch (java.net.http.WebSocketHandshakeException e) {
+            int status = e.getResponse() == null ? -1 : e.getResponse().statusCode();
+            String body = e.getResponse() == null || e.getResponse().body() == null ? ""
+                    : String.valueOf(e.getResponse().body()).strip();
+            if (body.length() > 200) {
+                body = body.substring(0, 200) + "…";
+            }
+            String hint = status == 401 || status == 403 ? "; the room token was refused (wrong key or secret,"
+                    + " expired, or no room grant)" : "";
+            throw new RoomException("the server refused to join the room: HTTP " + status
+                    + (body.isEmpty() ? "" : ": " + scrub(body)) + hint);
         } catch (IOException e) {
             throw new RoomException("could not open the room's signal connection: " + scrub(e.getMessage()));
         } catch (InterruptedException e) {
@@ -306,6 +317,11 @@ final class RoomConnection implements SessionRoom {
         }
         signalParticipants();
         log.info("Room '{}': participant '{}' left", roomName, p.identity());
+        // The session hears why first: ending the caller's streams lets the handler return, and
+        // the first reason recorded wins.
+        if (p.isCaller() && callerSeen && participants.values().stream().noneMatch(Participant::isCaller)) {
+            onCallerGone.run();
+        }
         if (participants.values().stream().noneMatch(x -> x.identity().equals(p.identity()))) {
             List<AudioStream> theirs = streams.remove(p.identity());
             if (theirs != null) {
@@ -314,9 +330,6 @@ final class RoomConnection implements SessionRoom {
         }
         for (RoomListener l : listeners) {
             call(l, "onParticipantLeft", () -> l.onParticipantLeft(p));
-        }
-        if (p.isCaller() && callerSeen && participants.values().stream().noneMatch(Participant::isCaller)) {
-            onCallerGone.run();
         }
     }
 
