@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Tests use it to pin down the native rules the room code relies on; the audio benchmark uses
  * it as the baseline cost of an endpoint.
  */
-final class Loopback implements AutoCloseable {
+public final class Loopback implements AutoCloseable {
     final MediaEngine sendEngine;
     final MediaEngine receiveEngine;
     private final boolean ownEngines;
@@ -35,7 +35,7 @@ final class Loopback implements AutoCloseable {
     private volatile AudioTrack remoteTrack;
     private final AudioTrackSink sink;
 
-    Loopback(String name) throws Exception {
+    public Loopback(String name) throws Exception {
         this(name, new MediaEngine(), new MediaEngine(), true);
     }
 
@@ -90,13 +90,23 @@ final class Loopback implements AutoCloseable {
     }
 
     /** Waits until connected and packets flow, stops the recording thread, then starts playout. */
-    void startPlayout() throws Exception {
+    public void startPlayout() throws Exception {
         connected.get(10, TimeUnit.SECONDS);
         // A native counter with no event of its own: poll it.
         org.awaitility.Awaitility.await("outbound packets").atMost(java.time.Duration.ofSeconds(10))
                 .pollInterval(java.time.Duration.ofMillis(5)).until(() -> sender.packetsSent() > 0);
         sendEngine.stopRecording();
         output.attach(pcm -> source.pushAudio(pcm, 16, AudioFrame.ROOM_RATE, 1, AudioFrame.ROOM_RATE / 100));
+    }
+
+    /** Where to write what the sending endpoint plays. */
+    public AudioOutput output() {
+        return output;
+    }
+
+    /** What the receiving endpoint hears. */
+    public AudioStream input() {
+        return input;
     }
 
     @Override
