@@ -4,6 +4,7 @@ import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobInfo;
 import dev.holdline.worker.handler.Session;
 import dev.holdline.worker.handler.DrainListener;
+import dev.holdline.worker.logging.SessionLogContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,6 +26,7 @@ final class RunningSession implements Session {
     private final String url;
     private final String token;
     private final String profile;
+    private final SessionLogContext logContext;
     private final List<DrainListener> drainListeners = new CopyOnWriteArrayList<>();
     private volatile Instant drainDeadline;
     private volatile boolean wrapUpSent;
@@ -34,12 +36,19 @@ final class RunningSession implements Session {
     private final List<Consumer<EndReason>> callbacks = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
 
-    RunningSession(JobInfo job, String identity, String url, String token, String profile) {
+    RunningSession(JobInfo job, String identity, String url, String token, String profile,
+                   SessionLogContext logContext) {
         this.job = job;
         this.identity = identity;
         this.url = url;
         this.token = token;
         this.profile = profile;
+        this.logContext = logContext;
+    }
+
+    /** The MDC keys of this session's log lines. */
+    SessionLogContext logContext() {
+        return logContext;
     }
 
     @Override
@@ -80,13 +89,13 @@ final class RunningSession implements Session {
 
     /** Each notice on its own virtual thread: a slow listener holds up neither the timer nor the others. */
     private void notify(DrainListener listener, String what, Runnable call) {
-        Thread.ofVirtual().name("drain-" + job.id()).start(() -> {
+        Thread.ofVirtual().name("drain-" + job.id()).start(logContext.wrap(() -> {
             try {
                 call.run();
             } catch (RuntimeException e) {
                 log.warn("A drain listener's {} threw for job {}", what, job.id(), e);
             }
-        });
+        }));
     }
 
     @Override
