@@ -156,7 +156,7 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         public void onClosed() {
-            health.enterTerminalState();
+            // The STOPPED event already set NOT_SERVING; close() enters the terminal state.
         }
     }
 }
