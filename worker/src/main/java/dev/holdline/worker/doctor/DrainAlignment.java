@@ -41,7 +41,7 @@ final class DrainAlignment {
         }
         if (config.stopTimeout().isEmpty()) {
             return List.of(Finding.warn(CHECK, ProfileConfig.STOP_TIMEOUT_ENV + " is not set, so the worker cannot check that its"
-                    + " drains fit the container's stopTimeout (" + config.describe() + "). Fix: set the container's stopTimeout and "
+                    + " drains fit the container's stopTimeout. Fix: set the container's stopTimeout and "
                     + ProfileConfig.STOP_TIMEOUT_ENV + " to at least " + Durations.format(config.minimumStopTimeout())
                     + " (longest drain_timeout + safety margin); outside ECS, ignore this."));
         }

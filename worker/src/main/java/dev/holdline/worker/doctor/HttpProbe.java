@@ -78,18 +78,18 @@ final class HttpProbe {
     static String unreachable(URI uri, Duration timeout, Throwable e) {
         String where = uri.getHost() + ":" + port(uri);
         Throwable cause = rootCause(e);
-        if (cause instanceof ConnectException) {
+        if (inChain(e, ConnectException.class)) {
             return "cannot connect to " + where + " (connection refused): nothing listens there. Fix: check LIVEKIT_URL's host and"
                     + " port, and that the LiveKit server is running.";
         }
-        if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
+        if (inChain(e, UnresolvedAddressException.class) || inChain(e, UnknownHostException.class)) {
             return "cannot resolve " + uri.getHost() + ". Fix: check LIVEKIT_URL's host name and this host's DNS.";
         }
         if (e instanceof HttpConnectTimeoutException || e instanceof HttpTimeoutException) {
             return "no answer from " + where + " within " + timeout.toMillis() + " ms: a firewall or security group may be dropping"
                     + " the packets. Fix: allow TCP " + port(uri) + " from this host to LiveKit.";
         }
-        if (cause instanceof SSLException) {
+        if (inChain(e, SSLException.class)) {
             return "TLS with " + where + " failed (" + cause.getMessage() + "). Fix: the server's certificate must be valid for "
                     + uri.getHost() + " and trusted by this JVM (a private CA belongs in its truststore).";
         }
@@ -106,6 +106,15 @@ final class HttpProbe {
     static String describe(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static boolean inChain(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Throwable rootCause(Throwable e) {

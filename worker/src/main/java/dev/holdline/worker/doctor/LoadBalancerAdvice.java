@@ -30,9 +30,10 @@ final class LoadBalancerAdvice {
         findings.add(Finding.info(CHECK, "idle timeouts: the agent socket carries a status update and a ping every 2.5 s and is"
                 + " re-opened after 15 s of silence, so any proxy or load balancer in front of LiveKit with an idle timeout of "
                 + SAFE_IDLE_TIMEOUT_SECONDS + " s or more is fine (AWS ALB: 60 s by default; NLB: 350 s; nginx proxy_read_timeout:"
-                + " 60 s)" + seen + ". Below " + SAFE_IDLE_TIMEOUT_SECONDS + " s, raise it (ALB: idle_timeout.timeout_seconds)."
-                + " Container and target-group health checks belong on GET / of the worker's health port, which stays 200 through"
-                + " a drain; the admin API's gRPC health turns NOT_SERVING on drain and would get a draining task replaced."));
+                + " 60 s)" + seen + ". Below " + SAFE_IDLE_TIMEOUT_SECONDS + " s, raise it (ALB: idle_timeout.timeout_seconds)."));
+        findings.add(Finding.info(CHECK, "health checks: point container and target-group health checks at GET / of the worker's"
+                + " health port (8081), which stays 200 through a drain; the admin API's gRPC health turns NOT_SERVING on drain"
+                + " and would get a draining task replaced."));
         return findings;
     }
 
