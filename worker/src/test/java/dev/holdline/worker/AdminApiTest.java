@@ -233,6 +233,42 @@ class AdminApiTest {
     }
 
     @Test
+    void statusTellsWhatWorkerShowsAndReflectionListsTheServices() throws Exception {
+        Worker w = fx.start(fx.worker("alpha", s -> s.awaitEnd()).adminPort(0).maxSessions(7));
+        AdminClient c = connect(w);
+        StatusResponse s = c.admin().status(StatusRequest.getDefaultInstance());
+        assertEquals(w.workerId(), s.getWorkerId());
+        assertEquals(7, s.getMaxSessions());
+        assertEquals(ConnectionState.REGISTERED, s.getConnection());
+        assertEquals(WorkerStatus.AVAILABLE, s.getStatus());
+        assertFalse(s.hasLoadThreshold(), "the test worker has none");
+        assertEquals("task", s.getProtection(0).getKind());
+        assertFalse(s.getProtection(0).getEnabled(), "not on ECS");
+
+        CompletableFuture<List<String>> services = new CompletableFuture<>();
+        var requests = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(c.channel).serverReflectionInfo(new StreamObserver<>() {
+            @Override
+            public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+                services.complete(r.getListServicesResponse().getServiceList().stream()
+                        .map(io.grpc.reflection.v1.ServiceResponse::getName).sorted().toList());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                services.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+        assertEquals(List.of("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "holdline.admin.v1.WorkerAdmin"),
+                services.get(10, TimeUnit.SECONDS));
+        requests.onCompleted();
+    }
+
+    @Test
     void aShortTokenIsRefusedWithoutShowingIt() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> fx.worker("alpha", s -> { }).adminPort(0).adminToken("short-secret").build());

@@ -18,6 +18,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -27,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API's gRPC server: {@code grpc.health.v1.Health} and {@code holdline.admin.v1.WorkerAdmin}
- * on their own port. Health (the overall service, name {@code ""}) is {@code SERVING} while the worker
+ * The admin API's gRPC server: {@code grpc.health.v1.Health}, {@code holdline.admin.v1.WorkerAdmin} and
+ * server reflection ({@code grpc.reflection.v1}) on their own port. Health (the overall service, name {@code ""}) is {@code SERVING} while the worker
  * is READY and registered with LiveKit, {@code NOT_SERVING} otherwise — starting, reconnecting,
  * draining, stopped. That means "takes new calls", not "alive": container health checks must keep
  * using {@code GET /} on the health port, which stays 200 through a drain.
@@ -87,6 +88,8 @@ public final class AdminServer implements AutoCloseable {
                     .executor(calls)
                     .addService(guarded(new WorkerAdminService(telemetry, drainer), auth))
                     .addService(guarded(health.getHealthService(), auth))
+                    // Server reflection, so grpcurl and similar tools need no .proto file (behind the token like the rest).
+                    .addService(guarded(ProtoReflectionServiceV1.newInstance(), auth))
                     .build().start();
             AdminServer admin = new AdminServer(server, boss, io, calls, health, telemetry);
             log.info("Admin API (gRPC: grpc.health.v1.Health, holdline.admin.v1.WorkerAdmin) on {}:{}, {}", options.host(),

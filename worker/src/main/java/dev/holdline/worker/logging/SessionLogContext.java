@@ -8,8 +8,8 @@ import org.slf4j.MDC;
  * What every log line about one session carries in the MDC, so that JSON logs can be filtered by
  * call: {@value #JOB_ID}, {@value #SESSION_ID}, {@value #ROOM} and {@value #PROFILE}. The runtime
  * opens it on the session's thread (for the handler's whole run) and around its own lines about
- * the session on other threads; MDC values do not follow a handler into threads it starts itself
- * (wrap those with {@link #wrap}).
+ * the session on other threads. MDC values do not follow a handler into threads it starts itself:
+ * it copies them ({@code MDC.getCopyOfContextMap()}, then {@code MDC.setContextMap} in the new thread).
  *
  * @param jobId     LiveKit's job id ({@code AJ_…})
  * @param sessionId minted by this worker for this run of the job: a job re-run elsewhere (after a
