@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * line by line, signals go through the process handle, and {@link #close()} kills what is left.
  */
 final class ChildJvm implements AutoCloseable {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     final Process process;
     final List<String> output = new CopyOnWriteArrayList<>();
     /** When the process was seen to exit, in {@link System#nanoTime()}. */
@@ -74,8 +75,22 @@ final class ChildJvm implements AutoCloseable {
         assertTrue(rc == 0, "kill -" + name + " failed with " + rc);
     }
 
+    /** A line contains {@code fragment}; for a JSON log line (what {@code start} prints), its message does. */
     boolean hasLine(String fragment) {
-        return output.stream().anyMatch(l -> l.contains(fragment));
+        return output.stream().anyMatch(l -> l.contains(fragment) || message(l).contains(fragment));
+    }
+
+    /** The message of a JSON log line (logback's JsonEncoder escapes '/' and '"'), else "". */
+    static String message(String line) {
+        if (!line.startsWith("{")) {
+            return "";
+        }
+        try {
+            var node = JSON.readTree(line);
+            return node.path("formattedMessage").asText(node.path("message").asText(""));
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     String text() {

@@ -50,6 +50,35 @@ class LifecycleTest {
     }
 
     @Test
+    void listenersHearTransitionsInTheOrderTheyHappenedAcrossThreads() throws Exception {
+        java.util.concurrent.CountDownLatch inDrainListener = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> order = new CopyOnWriteArrayList<>();
+        lifecycle.addListener((f, t, r) -> {
+            if (t == LifecycleState.DRAINING) {
+                inDrainListener.countDown();
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            order.add(t.name());
+        });
+        lifecycle.ready();
+        Thread draining = Thread.ofPlatform().start(() -> lifecycle.drain("SIGTERM"));
+        assertTrue(inDrainListener.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        // The state is DRAINING already, so a stop may start; its listeners must wait for DRAINING's.
+        Thread stopping = Thread.ofPlatform().start(() -> lifecycle.stop("drained"));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> stopping.getState() == Thread.State.BLOCKED);
+        release.countDown();
+        draining.join(10_000);
+        stopping.join(10_000);
+        assertEquals(List.of("READY", "DRAINING", "STOPPED"), order);
+    }
+
+    @Test
     void aFailingListenerDoesNotStopTheTransitionOrTheOthers() {
         lifecycle.addListener((f, t, r) -> {
             throw new IllegalStateException("boom");

@@ -5,6 +5,7 @@ import dev.holdline.lifecycle.Lifecycle;
 import dev.holdline.lifecycle.LifecycleState;
 import dev.holdline.lifecycle.aws.AwsFacts;
 import dev.holdline.lifecycle.ecs.EcsTaskMetadata;
+import dev.holdline.lifecycle.profile.CallProfile;
 import dev.holdline.lifecycle.profile.DrainConfigGuard;
 import dev.holdline.lifecycle.profile.JobFacts;
 import dev.holdline.lifecycle.profile.ProfileConfig;
@@ -13,6 +14,8 @@ import dev.holdline.scheduler.CpuSampler;
 import dev.holdline.scheduler.FixedSlotSupplier;
 import dev.holdline.scheduler.LoadFunction;
 import dev.holdline.scheduler.Scheduler;
+import dev.holdline.worker.admin.AdminOptions;
+import dev.holdline.worker.admin.AdminServer;
 import dev.holdline.worker.dispatch.JobDispatcher;
 import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.handler.EndReason;
@@ -23,7 +26,12 @@ import dev.holdline.worker.protocol.AgentConnection;
 import dev.holdline.worker.protocol.AgentUrls;
 import dev.holdline.worker.protocol.ProtocolWarmup;
 import dev.holdline.worker.session.SessionManager;
+import dev.holdline.worker.telemetry.Telemetry;
+import dev.holdline.worker.telemetry.WorkerMetrics;
+import dev.holdline.worker.telemetry.WorkerView;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +81,9 @@ public final class Worker implements AutoCloseable {
     private final CountDownLatch registered = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Object statusLock = new Object();
+    private final Telemetry telemetry;
     private volatile HealthServer health;
+    private volatile AdminServer admin;
     private volatile AwsIntegration aws = AwsIntegration.off("worker not started");
     private volatile boolean lastBusy;
     private WorkerStatus lastSentStatus;
@@ -97,6 +107,13 @@ public final class Worker implements AutoCloseable {
                         job.participantAttributes()), options.profileResolver()));
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("holdline-status").factory());
+        // Metrics, the live session list and the event stream, for /metrics and the admin API.
+        this.telemetry = new Telemetry(new WorkerView(options.agentName(), options.version(), lifecycle, scheduler,
+                connection, sessions, () -> aws), options.profiles().profiles().stream().map(CallProfile::name).toList(),
+                Clock.systemUTC());
+        lifecycle.addListener(telemetry);
+        sessions.observe(telemetry);
+        dispatcher.observe(telemetry);
     }
 
     public static Builder builder() {
@@ -118,7 +135,16 @@ public final class Worker implements AutoCloseable {
         ProtocolWarmup.run();
         if (options.healthPort() >= 0) {
             health = new HealthServer(options.healthHost(), options.healthPort(), connection::isRegistered, this::statusDocument);
-            log.info("Health endpoint on http://{}:{}/ (GET / and /worker)", options.healthHost(), health.port());
+            health.addPage("/metrics", WorkerMetrics.CONTENT_TYPE, telemetry.metrics()::scrape);
+            log.info("Health endpoint on http://{}:{}/ (GET /, /worker and /metrics)", options.healthHost(), health.port());
+        }
+        if (options.admin().enabled()) {
+            try {
+                admin = AdminServer.start(options.admin(), telemetry, this::drain);
+            } catch (IOException e) {
+                stop("the admin API could not start");
+                throw e;
+            }
         }
         log.info("Starting worker for agent '{}' against {} (API key {}, max {} sessions, load threshold {})",
                 options.agentName(), connection.endpoint(), options.apiKey(), options.maxSessions(),
@@ -145,14 +171,36 @@ public final class Worker implements AutoCloseable {
 
     /** {@link #drain()} with the reason to log (a signal, a deployment, an instance termination). */
     public void drain(String reason) {
-        if (!lifecycle.drain(reason)) {
-            return;
+        drain(reason, null);
+    }
+
+    /**
+     * {@link #drain(String)} with every session's deadline capped at {@code deadlineCap} after the
+     * drain's start: a session's deadline is {@code min(its profile's drain_timeout, stop timeout −
+     * safety margin, deadlineCap)}. The cap only shortens a drain (the admin API's {@code Drain}
+     * deadline); {@code Duration.ZERO} ends every session now, gracefully.
+     *
+     * @param deadlineCap null for the profiles alone
+     * @return false when a drain had already started; that drain goes on unchanged
+     */
+    public boolean drain(String reason, Duration deadlineCap) {
+        if (deadlineCap != null && deadlineCap.isNegative()) {
+            throw new IllegalArgumentException("deadlineCap must be zero or positive, was " + deadlineCap);
         }
+        if (!lifecycle.drain(reason)) {
+            return false;
+        }
+        Optional<Duration> limit = options.profiles().hardDrainLimit();
+        if (deadlineCap != null && (limit.isEmpty() || deadlineCap.compareTo(limit.get()) < 0)) {
+            limit = Optional.of(deadlineCap);
+        }
+        telemetry.view().drainStarted(limit);
         scheduler.startDraining();
         sendWorkerStatus();
         log.info("Draining ({}): {} session(s) running", reason, sessions.active());
-        sessions.startDrain(options.profiles().hardDrainLimit());
+        sessions.startDrain(limit);
         stopIfDrained();
+        return true;
     }
 
     /** How the drain went (or is going); empty when no drain started. */
@@ -206,6 +254,12 @@ public final class Worker implements AutoCloseable {
         ticker.shutdownNow();
         connection.close();
         sessions.close();
+        // Event streams end after the STOPPED event, then the admin API goes.
+        telemetry.close();
+        AdminServer a = admin;
+        if (a != null) {
+            a.close();
+        }
         HealthServer h = health;
         if (h != null) {
             h.close();
@@ -286,6 +340,7 @@ public final class Worker implements AutoCloseable {
                 scheduler.setAccepting(true);
             }
             sendWorkerStatus();
+            telemetry.connectionChanged(AgentConnection.State.REGISTERED, workerId);
             registered.countDown();
         }
 
@@ -303,10 +358,12 @@ public final class Worker implements AutoCloseable {
         @Override
         public void onDisconnected(String why) {
             // Sessions keep running; media does not use this socket.
+            telemetry.connectionChanged(AgentConnection.State.RECONNECTING, why);
         }
 
         @Override
         public void onGaveUp(Exception lastError) {
+            telemetry.connectionChanged(AgentConnection.State.GAVE_UP, String.valueOf(lastError.getMessage()));
             log.error("Could not reach LiveKit again ({}); draining the {} running session(s)",
                     lastError.getMessage(), sessions.active());
             drain("lost the LiveKit connection");
@@ -392,6 +449,20 @@ public final class Worker implements AutoCloseable {
         return h == null ? -1 : h.port();
     }
 
+    /** The admin API's port, or -1 when it is off. */
+    public int adminPort() {
+        AdminServer a = admin;
+        return a == null ? -1 : a.port();
+    }
+
+    /**
+     * The worker's metrics registry (served on {@code /metrics}); an application may add its own
+     * meters to it. See {@link WorkerMetrics} for what the worker records.
+     */
+    public MeterRegistry meterRegistry() {
+        return telemetry.metrics().registry();
+    }
+
     /** Registrations so far (1 + successful reconnects). */
     public int registrations() {
         return connection.registrations();
@@ -437,6 +508,21 @@ public final class Worker implements AutoCloseable {
         private String healthHost = "0.0.0.0";
         /** Health server port; 0 picks a free port, -1 disables it. Default 8081 (LiveKit's convention). */
         private int healthPort = 8081;
+        /**
+         * Admin API (gRPC) port; 0 picks a free port, -1 turns it off. Default: {@code HOLDLINE_ADMIN_PORT},
+         * else off — in dev and prod alike: a port that can drain the worker is opened only on purpose.
+         */
+        private Integer adminPort;
+        /**
+         * Admin API bind address. Default: {@code HOLDLINE_ADMIN_HOST}, else {@value AdminOptions#DEFAULT_HOST}
+         * (only the same task or pod can reach it). Any other address requires {@link #adminToken}.
+         */
+        private String adminHost;
+        /**
+         * Bearer token every {@code WorkerAdmin} call must carry (at least 16 characters; never logged).
+         * Default: {@code HOLDLINE_ADMIN_TOKEN}, else none, which only a loopback {@link #adminHost} allows.
+         */
+        private String adminToken;
         /** Reconnect attempts after a lost or failed connection before giving up and draining. Default 16. */
         private int maxReconnectAttempts = 16;
         /** Retry n waits min(n × step, max). Default step 2 s. */
@@ -548,6 +634,21 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
+        public Builder adminPort(int adminPort) {
+            this.adminPort = adminPort;
+            return this;
+        }
+
+        public Builder adminHost(String adminHost) {
+            this.adminHost = Objects.requireNonNull(adminHost, "adminHost");
+            return this;
+        }
+
+        public Builder adminToken(String adminToken) {
+            this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
+            return this;
+        }
+
         public Builder maxReconnectAttempts(int maxReconnectAttempts) {
             this.maxReconnectAttempts = maxReconnectAttempts;
             return this;
@@ -648,6 +749,7 @@ public final class Worker implements AutoCloseable {
                 throw new IllegalArgumentException("silenceTimeout (" + silenceTimeout + ") must be at least twice statusInterval ("
                         + statusInterval + "): pings go out once per status interval");
             }
+            AdminOptions admin = AdminOptions.resolve(adminHost, adminPort, adminToken, env);
             ProfileConfig p = profiles;
             if (p == null) {
                 String file = env.get("HOLDLINE_PROFILES");
@@ -656,7 +758,7 @@ public final class Worker implements AutoCloseable {
             return new WorkerOptions(handler, u, k, s, agentName, jobType, permissions, loadFunction, loadThreshold,
                     maxSessions, healthHost, healthPort, maxReconnectAttempts, reconnectBackoffStep, reconnectBackoffMax,
                     registerTimeout, statusInterval, assignmentTimeout, requestTimeout, terminationGrace, silenceTimeout,
-                    version, p, profileResolver, env, protectionLoadThreshold);
+                    version, p, profileResolver, env, protectionLoadThreshold, admin);
         }
 
         private static void requirePositive(String name, Duration d) {

@@ -3,6 +3,7 @@ package dev.holdline.worker;
 import dev.holdline.lifecycle.profile.ProfileConfig;
 import dev.holdline.lifecycle.profile.ProfileResolver;
 import dev.holdline.scheduler.LoadFunction;
+import dev.holdline.worker.admin.AdminOptions;
 import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.handler.JobType;
 import java.time.Duration;
@@ -38,7 +39,8 @@ public record WorkerOptions(
         ProfileConfig profiles,
         ProfileResolver profileResolver,
         Map<String, String> env,
-        double protectionLoadThreshold) {
+        double protectionLoadThreshold,
+        AdminOptions admin) {
 
     /** The room permissions the agent asks for when it registers. */
     public record Permissions(boolean canPublish, boolean canSubscribe, boolean canPublishData,
@@ -51,6 +53,6 @@ public record WorkerOptions(
     public String toString() {
         return "WorkerOptions[url=" + url + ", apiKey=" + apiKey + ", apiSecret=<redacted>, agentName='" + agentName
                 + "', jobType=" + jobType + ", loadThreshold=" + loadThreshold + ", maxSessions=" + maxSessions
-                + ", healthPort=" + healthPort + ", maxReconnectAttempts=" + maxReconnectAttempts + ", profiles=" + profiles.describe() + "]";
+                + ", healthPort=" + healthPort + ", maxReconnectAttempts=" + maxReconnectAttempts + ", profiles=" + profiles.describe() + ", admin=" + admin + "]";
     }
 }

@@ -83,7 +83,7 @@ public final class DrainConfigGuard {
         Duration margin = config.safetyMargin();
         if (margin.compareTo(limit.value()) >= 0) {
             return List.of(PREFIX + "safety margin " + Durations.format(margin) + " is not shorter than " + limit.described()
-                    + CONSEQUENCE + limit.raise().apply(config.longestDrainTimeout().plus(margin))
+                    + CONSEQUENCE + limit.raise().apply(config.minimumStopTimeout())
                     + ", or lower the safety margin below " + Durations.format(limit.value()) + ".");
         }
         Duration longestAllowed = limit.value().minus(margin);

@@ -169,6 +169,14 @@ public final class ProfileConfig {
         return profiles.stream().map(CallProfile::drainTimeout).max(Duration::compareTo).orElseThrow();
     }
 
+    /**
+     * The shortest stop timeout every profile fits in, {@code longest drain_timeout + safety margin}:
+     * the rule {@link DrainConfigGuard} enforces, for tools that recommend a value (doctor, the drain planner).
+     */
+    public Duration minimumStopTimeout() {
+        return longestDrainTimeout().plus(safetyMargin);
+    }
+
     /** How the stop timeout was set, for messages; null when it is not known. */
     StopTimeoutSource stopTimeoutSource() {
         return stopTimeoutSource;

@@ -23,7 +23,13 @@ import picocli.CommandLine.Option;
  * The worker's command line: {@code start} (production defaults) and {@code dev} (an embedded dev
  * server when {@code LIVEKIT_URL} is unset, debug logs, no load threshold). The application
  * registers its agents by name: {@code --agent <name>} picks the handler and is the agent name
- * jobs are dispatched to.
+ * jobs are dispatched to. {@code doctor} is the preflight check, {@code plan-drain} the drain planner.
+ *
+ * <p>Logging belongs to the application; the CLI only sets two system properties its logging config
+ * can read, before the first logger exists, unless the property or the environment variable is
+ * already set: {@code HOLDLINE_LOG_FORMAT} ({@code json} for {@code start}, {@code text} otherwise)
+ * and {@code HOLDLINE_LOG_LEVEL} ({@code DEBUG} for {@code dev}, {@code WARN} for {@code doctor} and
+ * {@code plan-drain}, whose output is their report).
  */
 public final class WorkerCli {
     private final Map<String, Supplier<AgentHandler>> agents;
@@ -43,14 +49,26 @@ public final class WorkerCli {
 
     /** Runs the command line and returns the process exit code. */
     public int run(String... args) {
-        if (args.length > 0 && args[0].equals("dev") && System.getProperty("HOLDLINE_LOG_LEVEL") == null) {
-            // Before the first logger is created, so the logging config picks it up.
-            System.setProperty("HOLDLINE_LOG_LEVEL", "DEBUG");
+        String command = args.length > 0 ? args[0] : "";
+        // Before the first logger is created, so the logging config picks them up.
+        switch (command) {
+            case "dev" -> defaultProperty("HOLDLINE_LOG_LEVEL", "DEBUG");
+            case "doctor", "plan-drain" -> defaultProperty("HOLDLINE_LOG_LEVEL", "WARN");
+            default -> { }
         }
+        defaultProperty("HOLDLINE_LOG_FORMAT", command.equals("start") ? "json" : "text");
         CommandLine cli = new CommandLine(new Root())
                 .addSubcommand("start", new RunCommand(false))
-                .addSubcommand("dev", new RunCommand(true));
+                .addSubcommand("dev", new RunCommand(true))
+                .addSubcommand("doctor", new DoctorCommand(env, System.out))
+                .addSubcommand("plan-drain", new PlanDrainCommand(env, System.out, System.err));
         return cli.execute(args);
+    }
+
+    private void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null && (env.get(name) == null || env.get(name).isBlank())) {
+            System.setProperty(name, value);
+        }
     }
 
     @Command(name = "holdline", mixinStandardHelpOptions = true,
@@ -58,7 +76,8 @@ public final class WorkerCli {
     static final class Root implements Callable<Integer> {
         @Override
         public Integer call() {
-            System.err.println("Say what to run: 'start' (production) or 'dev' (local, embedded dev server). See --help.");
+            System.err.println("Say what to run: 'start' (production), 'dev' (local, embedded dev server), 'doctor' (preflight)"
+                    + " or 'plan-drain' (drain timeouts from call durations). See --help.");
             return 2;
         }
     }
@@ -87,6 +106,13 @@ public final class WorkerCli {
 
         @Option(names = "--profiles", description = "Call-profile file (YAML); default: HOLDLINE_PROFILES, else one built-in profile.")
         Path profiles;
+
+        @Option(names = "--admin-port", description = "Admin API (gRPC) port; 0 picks one, -1 turns it off (default: HOLDLINE_ADMIN_PORT, else off).")
+        Integer adminPort;
+
+        @Option(names = "--admin-host", description = "Admin API bind address (default: HOLDLINE_ADMIN_HOST, else 127.0.0.1). Beyond"
+                + " localhost it requires a bearer token, read from HOLDLINE_ADMIN_TOKEN only.")
+        String adminHost;
 
         @Option(names = "--dev-server-port", description = "dev only: port of the embedded dev server (default: 7880; 0 picks one).")
         int devServerPort = 7880;
@@ -134,6 +160,12 @@ public final class WorkerCli {
             if (healthPort != null) {
                 builder.healthPort(healthPort);
             }
+            if (adminPort != null) {
+                builder.adminPort(adminPort);
+            }
+            if (adminHost != null) {
+                builder.adminHost(adminHost);
+            }
             Worker worker;
             try {
                 if (profiles != null) {
@@ -142,7 +174,8 @@ public final class WorkerCli {
                 worker = builder.build();
                 ProcessSignals.install(worker::drain, status -> Runtime.getRuntime().halt(status));
                 worker.start();
-            } catch (IllegalArgumentException | ProfileConfigException | UnsafeDrainConfigException | EcsMetadataException e) {
+            } catch (IllegalArgumentException | ProfileConfigException | UnsafeDrainConfigException | EcsMetadataException
+                     | java.io.IOException e) {
                 // A configuration the worker refuses: one clear message, no stack trace.
                 System.err.println("Cannot start: " + e.getMessage());
                 closeQuietly(devServer);

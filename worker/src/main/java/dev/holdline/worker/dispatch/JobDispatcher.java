@@ -49,6 +49,7 @@ public final class JobDispatcher {
     private final Function<JobInfo, CallProfile> profiles;
     /** Accepted offers waiting for their assignment, with the identity we answered. */
     private final Map<String, JobRequest.Answer.Accept> accepted = new ConcurrentHashMap<>();
+    private volatile OfferObserver offers = OfferObserver.NONE;
 
     public JobDispatcher(String agentName, AgentHandler handler, Scheduler scheduler, SessionManager sessions,
                          Consumer<WorkerMessage> out, String defaultUrl, Duration requestTimeout,
@@ -65,8 +66,14 @@ public final class JobDispatcher {
         this.profiles = profiles;
     }
 
+    /** Who hears how offers were answered (metrics). Set before the first offer. */
+    public void observe(OfferObserver observer) {
+        this.offers = observer;
+    }
+
     /** Answers an offer. Never blocks the caller on developer code. */
     public void onAvailability(AvailabilityRequest request) {
+        long receivedNanos = System.nanoTime();
         if (!request.hasJob() || request.getJob().getId().isEmpty()) {
             log.warn("LiveKit sent an availability request without a job id; ignored");
             return;
@@ -75,20 +82,20 @@ public final class JobDispatcher {
         if (!agentName.equals(job.getAgentName())) {
             log.warn("Declined job {}: it is for agent '{}' but this worker serves '{}'",
                     job.getId(), job.getAgentName(), agentName);
-            answer(job.getId(), null, false);
+            answer(job.getId(), null, false, OfferOutcome.WRONG_AGENT, receivedNanos);
             return;
         }
         Admission admission = scheduler.offer(job.getId());
         if (admission instanceof Admission.Rejected rejected) {
             log.debug("Declined job {}: {} ({})", job.getId(), rejected.reason(), rejected.detail());
-            answer(job.getId(), null, false);
+            answer(job.getId(), null, false, OfferOutcome.of(rejected.reason()), receivedNanos);
             return;
         }
         onCapacityChange.run();
         JobRequest jobRequest = new JobRequest(toJobInfo(job));
         if (!customRequestHandler) {
             jobRequest.accept();
-            deliver(jobRequest);
+            deliver(jobRequest, receivedNanos);
             return;
         }
         Thread.ofVirtual().name("request-" + job.getId()).start(() -> {
@@ -111,24 +118,25 @@ public final class JobDispatcher {
                                 job.getId(), requestTimeout.toMillis());
                         jobRequest.reject();
                     }
-                    deliver(jobRequest);
+                    deliver(jobRequest, receivedNanos);
                 });
     }
 
-    private void deliver(JobRequest request) {
+    private void deliver(JobRequest request, long receivedNanos) {
         String jobId = request.job().id();
         JobRequest.Answer a = request.answer().getNow(new JobRequest.Answer.Reject(false));
         if (a instanceof JobRequest.Answer.Accept accept) {
             accepted.put(jobId, accept);
-            answer(jobId, accept, false);
+            answer(jobId, accept, false, OfferOutcome.ACCEPTED, receivedNanos);
         } else {
             scheduler.cancel(jobId, ReleaseReason.OFFER_DECLINED);
             onCapacityChange.run();
-            answer(jobId, null, ((JobRequest.Answer.Reject) a).terminate());
+            answer(jobId, null, ((JobRequest.Answer.Reject) a).terminate(), OfferOutcome.HANDLER_DECLINED, receivedNanos);
         }
     }
 
-    private void answer(String jobId, JobRequest.Answer.Accept accept, boolean terminate) {
+    private void answer(String jobId, JobRequest.Answer.Accept accept, boolean terminate, OfferOutcome outcome,
+                        long receivedNanos) {
         AvailabilityResponse.Builder r = AvailabilityResponse.newBuilder().setJobId(jobId)
                 .setAvailable(accept != null).setTerminate(terminate);
         if (accept != null) {
@@ -141,6 +149,7 @@ public final class JobDispatcher {
             }
         }
         out.accept(WorkerMessage.newBuilder().setAvailability(r).build());
+        offers.offerAnswered(outcome, System.nanoTime() - receivedNanos);
     }
 
     /** The server assigned a job we accepted: start its session. */

@@ -54,9 +54,26 @@ public final class HealthServer implements AutoCloseable {
         server.start();
     }
 
+    /** Also serves {@code GET path} (exactly) with what {@code body} returns, e.g. {@code /metrics}. */
+    public void addPage(String path, String contentType, Supplier<String> body) {
+        server.createContext(path, exchange -> {
+            try (exchange) {
+                if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                    reply(exchange, 405, "text/plain", "method not allowed");
+                } else if (exchange.getRequestURI().getPath().equals(path)) {
+                    reply(exchange, 200, contentType, body.get());
+                } else {
+                    reply(exchange, 404, "text/plain", "not found");
+                }
+            } catch (RuntimeException e) {
+                log.warn("Health request {} failed", exchange.getRequestURI(), e);
+            }
+        });
+    }
+
     private static void reply(HttpExchange exchange, int code, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        exchange.getResponseHeaders().set("Content-Type", type.contains("charset=") ? type : type + "; charset=utf-8");
         boolean head = "HEAD".equals(exchange.getRequestMethod());
         exchange.sendResponseHeaders(code, head ? -1 : bytes.length);
         if (!head) {

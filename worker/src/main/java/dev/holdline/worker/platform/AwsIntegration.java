@@ -159,6 +159,16 @@ public final class AwsIntegration implements AutoCloseable {
         termination.ifPresent(InstanceTerminationWatcher::workerIdle);
     }
 
+    /** The task protection policy's state (metrics, admin API). */
+    public ProtectionStatus taskProtectionStatus() {
+        return taskProtection.status();
+    }
+
+    /** The instance protection policy's state, when it is on. */
+    public Optional<ProtectionStatus> instanceProtectionStatus() {
+        return instanceProtection.map(ProtectionPolicy::status);
+    }
+
     /** What {@code /worker} shows. */
     public Map<String, Object> status() {
         Map<String, Object> doc = new LinkedHashMap<>();

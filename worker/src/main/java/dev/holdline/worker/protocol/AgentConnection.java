@@ -3,8 +3,6 @@ package dev.holdline.worker.protocol;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import io.livekit.server.AccessToken;
-import io.livekit.server.Agent;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -353,11 +351,8 @@ public final class AgentConnection implements AutoCloseable {
     }
 
     private String mintToken() {
-        // A fresh token per connect: the agent grant only, no room, no identity.
-        AccessToken token = new AccessToken(options.apiKey(), options.apiSecret());
-        token.setTtl(TimeUnit.MINUTES.toMillis(10));
-        token.addGrants(new Agent(true));
-        return token.toJwt();
+        // A fresh token per connect.
+        return AgentTokens.mint(options.apiKey(), options.apiSecret());
     }
 
     /** An error as one readable phrase (some JDK network errors carry no message). */

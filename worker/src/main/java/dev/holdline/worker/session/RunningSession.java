@@ -8,6 +8,7 @@ import dev.holdline.worker.room.Room;
 import dev.holdline.worker.room.RoomConnector;
 import dev.holdline.worker.room.RoomException;
 import dev.holdline.worker.room.SessionRoom;
+import dev.holdline.worker.logging.SessionLogContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +30,7 @@ final class RunningSession implements Session {
     private final String url;
     private final String token;
     private final String profile;
+    private final SessionLogContext logContext;
     private final List<DrainListener> drainListeners = new CopyOnWriteArrayList<>();
     private volatile Instant drainDeadline;
     private volatile boolean wrapUpSent;
@@ -48,7 +50,7 @@ final class RunningSession implements Session {
      *                     the caller left
      */
     RunningSession(JobInfo job, String identity, String url, String token, String profile, RoomConnector rooms,
-                   Consumer<EndReason> endRequester) {
+                   Consumer<EndReason> endRequester, SessionLogContext logContext) {
         this.job = job;
         this.identity = identity;
         this.url = url;
@@ -56,6 +58,7 @@ final class RunningSession implements Session {
         this.profile = profile;
         this.rooms = rooms;
         this.endRequester = endRequester;
+        this.logContext = logContext;
     }
 
     @Override
@@ -103,6 +106,11 @@ final class RunningSession implements Session {
         }
     }
 
+    /** The MDC keys of this session's log lines. */
+    SessionLogContext logContext() {
+        return logContext;
+    }
+
     @Override
     public String profile() {
         return profile;
@@ -141,13 +149,13 @@ final class RunningSession implements Session {
 
     /** Each notice on its own virtual thread: a slow listener holds up neither the timer nor the others. */
     private void notify(DrainListener listener, String what, Runnable call) {
-        Thread.ofVirtual().name("drain-" + job.id()).start(() -> {
+        Thread.ofVirtual().name("drain-" + job.id()).start(logContext.wrap(() -> {
             try {
                 call.run();
             } catch (RuntimeException e) {
                 log.warn("A drain listener's {} threw for job {}", what, job.id(), e);
             }
-        });
+        }));
     }
 
     @Override

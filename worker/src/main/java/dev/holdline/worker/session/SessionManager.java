@@ -8,6 +8,7 @@ import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobInfo;
 import dev.holdline.worker.room.RoomConnector;
+import dev.holdline.worker.logging.SessionLogContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -43,6 +44,7 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
     private final DrainTimer drainTimer = DrainTimer.newTimer("holdline-drain-timer");
     private final DrainCoordinator drain = new DrainCoordinator(this, drainTimer, System::nanoTime, Instant::now);
     private final RoomConnector rooms = new RoomConnector();
+    private volatile SessionObserver observer = SessionObserver.NONE;
 
     /**
      * @param onEnded          told the job id once a session has ended and reported (frees its slot)
@@ -56,16 +58,23 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
         this.terminationGrace = terminationGrace;
     }
 
+    /** Who hears of session starts and ends (metrics, admin API). Set before the first session. */
+    public void observe(SessionObserver observer) {
+        this.observer = observer;
+    }
+
     /** Starts the session on its own virtual thread, under {@code profile}. */
     public void start(JobInfo job, String identity, String url, String token, CallProfile profile) {
+        SessionLogContext logContext = SessionLogContext.mint(job.id(), job.roomName(), profile.name());
         RunningSession session = new RunningSession(job, identity, url, token, profile.name(), rooms,
-                reason -> terminate(job.id(), reason));
+                reason -> terminate(job.id(), reason), logContext);
         if (sessions.putIfAbsent(job.id(), session) != null) {
             log.warn("Job {} is already running here; duplicate assignment ignored", job.id());
             return;
         }
         drain.sessionStarted(job.id(), profile);
-        Thread t = Thread.ofVirtual().name("session-" + job.id()).unstarted(() -> run(session));
+        // The log context is open for the thread's whole life: every line of the session carries it.
+        Thread t = Thread.ofVirtual().name("session-" + job.id()).unstarted(logContext.wrap(() -> run(session)));
         session.attach(t);
         t.start();
     }
@@ -75,6 +84,7 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
         statusSink.update(jobId, JobStatus.JS_RUNNING, "");
         log.info("Session started: job {} room '{}' as '{}' (profile '{}')", jobId, session.roomName(),
                 session.participantIdentity(), session.profile());
+        tellObserver(() -> observer.sessionStarted(session, session.logContext()));
         JobStatus status = JobStatus.JS_SUCCESS;
         String error = "";
         EndReason reason;
@@ -112,7 +122,19 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
         statusSink.update(jobId, status, error);
         session.markFinished();
         log.info("Session ended: job {} ({}, {})", jobId, reason, status);
+        EndReason endReason = reason;
+        boolean succeeded = status == JobStatus.JS_SUCCESS;
+        String errorText = error;
+        tellObserver(() -> observer.sessionEnded(session, session.logContext(), endReason, succeeded, errorText));
         onEnded.accept(jobId);
+    }
+
+    private static void tellObserver(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn("A session observer failed", e);
+        }
     }
 
     /** Asks one session to end. Returns false for an unknown job. */
@@ -122,7 +144,9 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
             return false;
         }
         if (session.requestEnd(reason)) {
-            log.info("Ending job {}: {}", jobId, reason);
+            try (var mdc = session.logContext().open()) {
+                log.info("Ending job {}: {}", jobId, reason);
+            }
             try {
                 watchdog.schedule(() -> interruptIfStuck(session), terminationGrace.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
@@ -135,8 +159,10 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
 
     private void interruptIfStuck(RunningSession session) {
         if (!session.isFinished()) {
-            log.warn("Handler of job {} did not return within {} ms of being asked to end; interrupting it",
-                    session.job().id(), terminationGrace.toMillis());
+            try (var mdc = session.logContext().open()) {
+                log.warn("Handler of job {} did not return within {} ms of being asked to end; interrupting it",
+                        session.job().id(), terminationGrace.toMillis());
+            }
             Thread t = session.thread();
             if (t != null) {
                 t.interrupt();
@@ -185,7 +211,9 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
     public void onWrapUp(String jobId, Instant deadline) {
         RunningSession s = sessions.get(jobId);
         if (s != null) {
-            log.info("Job {}: wrap-up notice, deadline {}", jobId, deadline);
+            try (var mdc = s.logContext().open()) {
+                log.info("Job {}: wrap-up notice, deadline {}", jobId, deadline);
+            }
             s.wrapUp(deadline);
         }
     }
