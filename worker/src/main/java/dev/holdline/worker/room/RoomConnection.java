@@ -88,6 +88,12 @@ final class RoomConnection implements SessionRoom {
         this.name = name;
         this.loop = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-" + name).factory());
         this.output = new AudioOutput(name, OUTPUT_BUFFER_FRAMES);
+        // The room's own log lines carry the session's keys (job, session, room, profile): the
+        // loop thread is one thread for the room's life, so setting them once is enough.
+        Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
+        if (mdc != null && !mdc.isEmpty()) {
+            loop.execute(() -> org.slf4j.MDC.setContextMap(mdc));
+        }
     }
 
     /** Told when the last caller left (the session ends then). */
