@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 final class MediaEndpoint implements AudioPacer.Client {
     private static final Logger log = LoggerFactory.getLogger(MediaEndpoint.class);
-    private static final long ARM_POLL_MILLIS = 20;
+    private static final long ARM_POLL_MILLIS = 10;
     private static final long ARM_SLOW_POLL_MILLIS = 250;
     private static final long ARM_WARN_MILLIS = 10_000;
 
@@ -173,7 +173,6 @@ final class MediaEndpoint implements AudioPacer.Client {
         if (closed || relaysBySid.containsKey(published.trackSid())) {
             return;
         }
-        gate.disarm();
         AudioRelay relay = new AudioRelay(factory, subscriber, published);
         relaysBySid.put(relay.trackSid(), relay);
         relays.add(relay);
@@ -211,8 +210,6 @@ final class MediaEndpoint implements AudioPacer.Client {
         offerInFlight = true;
         renegotiate = false;
         negotiation++;
-        // A renegotiation may start send streams, and with them the module's recording thread.
-        gate.disarm();
         var executor = participant.executor();
         SessionDescriptions.createOffer(subscriber)
                 .thenComposeAsync(offer -> SessionDescriptions.setLocal(subscriber, offer).thenApply(done -> offer),
@@ -236,6 +233,10 @@ final class MediaEndpoint implements AudioPacer.Client {
             participant.signalError("answer received while no subscriber offer was outstanding; ignored");
             return;
         }
+        // Applying the answer starts the new send streams, and libwebrtc restarts the module's
+        // recording thread with them: no push from here until it is stopped again. Relays keep
+        // playing until this moment, so the gap is only the answer's start-up (a few frames).
+        gate.disarm();
         SessionDescriptions.setRemote(subscriber, new RTCSessionDescription(RTCSdpType.ANSWER, sdp))
                 .thenRunAsync(() -> {
                     offerInFlight = false;
@@ -273,9 +274,8 @@ final class MediaEndpoint implements AudioPacer.Client {
             }
             if (sendingAudioStreams(report) >= expected) {
                 adm.stopRecording();
-                relays.forEach(AudioRelay::reset);
                 gate.arm();
-                log.debug("{}: forwarding {} track(s), {} ms after the answer", participant, expected,
+                log.info("{}: forwarding {} track(s), {} ms after the answer", participant, expected,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
                 return;
             }
