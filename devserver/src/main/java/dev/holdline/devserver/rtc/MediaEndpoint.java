@@ -69,6 +69,7 @@ final class MediaEndpoint implements AudioPacer.Client {
     private boolean renegotiate;
     private int negotiation;
     private boolean closed;
+    private final long createdNanos = System.nanoTime();
 
     /** Per connection: candidates that arrive before the description they belong to. */
     private static final class TransportState {
@@ -275,7 +276,7 @@ final class MediaEndpoint implements AudioPacer.Client {
             if (sendingAudioStreams(report) >= expected) {
                 adm.stopRecording();
                 gate.arm();
-                log.info("{}: forwarding {} track(s), {} ms after the answer", participant, expected,
+                log.debug("{}: forwarding {} track(s), {} ms after the answer", participant, expected,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
                 return;
             }
@@ -360,7 +361,8 @@ final class MediaEndpoint implements AudioPacer.Client {
     private void connectionChanged(SignalTarget target, RTCPeerConnectionState state) {
         TransportState transport = target == SignalTarget.SUBSCRIBER ? subscriberState : publisherState;
         transport.state = state;
-        log.debug("{}: {} connection {}", participant, target, state);
+        log.debug("{}: {} connection {} ({} ms after the join)", participant, target, state,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNanos));
         if (state == RTCPeerConnectionState.CONNECTED) {
             participant.mediaConnected();
         }

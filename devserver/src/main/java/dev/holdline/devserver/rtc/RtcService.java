@@ -19,6 +19,9 @@ import java.util.function.Consumer;
 import livekit.LivekitModels.DisconnectReason;
 import livekit.LivekitModels.Room;
 import livekit.LivekitModels.ServerInfo;
+import livekit.LivekitRtc.JoinResponse;
+import livekit.LivekitRtc.SignalRequest;
+import livekit.LivekitRtc.SignalResponse;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +68,23 @@ public final class RtcService implements AutoCloseable {
         context.timer().scheduleWithFixedDelay(this::dropSilentParticipants, checkEvery, checkEvery,
                 TimeUnit.MILLISECONDS);
         roomRegistry.addRemovalListener(this::roomDeleted);
+        context.timer().execute(RtcService::warmUp);
+    }
+
+    /**
+     * Off the request path, at start: builds the signal protocol's descriptors and loads the WebRTC
+     * native library, so the first join does not pay for either (seconds on a busy machine), and a
+     * machine without the library's dependencies says so at once.
+     */
+    private static void warmUp() {
+        SignalRequest.getDescriptor();
+        SignalResponse.newBuilder().setJoin(JoinResponse.getDefaultInstance()).build().toByteArray();
+        try {
+            Class.forName("dev.onvoid.webrtc.PeerConnectionFactory", true, RtcService.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            log.warn("the WebRTC native library could not be loaded, so rooms cannot carry media here: {}",
+                    e.toString());
+        }
     }
 
     public WebSocketCreator endpoint() {
