@@ -21,6 +21,10 @@
 //   SUBSCRIBED <track sid> <publisher>   the listener got a publisher's audio track
 //   DATA {"from":..,"topic":..,"text":..}  a data message arrived (listener)
 //   RESULT <publisher> {...}             the audio measurement of that publisher's track (listener)
+//   UNPUBLISHED <track sid>              the publisher unpublished its track, as asked by a data
+//                                        message 'unpublish' on topic holdline-control (the listener
+//                                        sends one to UNPUBLISH_REQUEST once all its results are out)
+//   TRACK_UNPUBLISHED <identity> <sid>   a remote track went away (listener)
 //   PARTICIPANT_DISCONNECTED <identity>  another participant left or vanished
 //   CONNECT_FAILED <reason>              Room.connect threw (exit 3)
 // Stops on SIGTERM/SIGINT or when stdin closes (so it never outlives the test JVM).
@@ -46,6 +50,7 @@ const peer = env('PEER', '');
 const measureSeconds = Number(env('MEASURE_SECONDS', '10'));
 const frequency = Number(env('FREQUENCY', '440'));
 const settleAfterAll = env('SETTLE_AFTER_ALL', '0') === '1';
+const unpublishRequest = env('UNPUBLISH_REQUEST', '');
 const expected = new Map(env('EXPECT', peer ? `${peer}:440` : '').split(',').filter(Boolean)
   .map((entry) => [entry.split(':')[0], Number(entry.split(':')[1])]));
 
@@ -107,6 +112,15 @@ async function publish() {
   const publication = await room.localParticipant.publishTrack(track,
     new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }));
   say(`PUBLISHED ${publication.sid}`);
+  let published = true;
+  room.on(RoomEvent.DataReceived, (payload, participant, kind, topic) => {
+    if (topic === 'holdline-control' && new TextDecoder().decode(payload) === 'unpublish' && published) {
+      published = false;
+      room.localParticipant.unpublishTrack(publication.sid)
+        .then(() => say(`UNPUBLISHED ${publication.sid}`))
+        .catch((e) => say(`UNPUBLISH_FAILED ${e}`));
+    }
+  });
 
   const sendData = async () => {
     const encoder = new TextEncoder();
@@ -132,7 +146,7 @@ async function publish() {
 
   let phase = 0;
   const step = (2 * Math.PI * frequency) / SAMPLE_RATE;
-  while (!stopping) {
+  while (!stopping && published) {
     const frame = AudioFrame.create(SAMPLE_RATE, 1, FRAME);
     for (let i = 0; i < FRAME; i++) {
       frame.data[i] = Math.round(Math.sin(phase) * AMPLITUDE * 32767);
@@ -148,7 +162,17 @@ async function listen() {
     say(`DATA ${JSON.stringify({ from: participant?.identity ?? null, topic: topic ?? null,
       text: new TextDecoder().decode(payload) })}`);
   });
+  room.on(RoomEvent.TrackUnpublished, (publication, participant) =>
+    say(`TRACK_UNPUBLISHED ${participant.identity} ${publication.sid}`));
   const pending = new Set(expected.keys());
+  let results = 0;
+  const resultOut = async () => {
+    results++;
+    if (results === expected.size && unpublishRequest) {
+      await room.localParticipant.publishData(new TextEncoder().encode('unpublish'),
+        { reliable: true, topic: 'holdline-control', destination_identities: [unpublishRequest] });
+    }
+  };
   let allSubscribed;
   const everyoneIn = new Promise((resolve) => {
     allSubscribed = resolve;
@@ -163,7 +187,10 @@ async function listen() {
         setTimeout(allSubscribed, 500);
       }
       measure(new AudioStream(track, SAMPLE_RATE, 1), tone, settleAfterAll ? everyoneIn : null)
-        .then((result) => say(`RESULT ${participant.identity} ${JSON.stringify(result)}`))
+        .then((result) => {
+          say(`RESULT ${participant.identity} ${JSON.stringify(result)}`);
+          return resultOut();
+        })
         .catch((e) => say(`MEASURE_FAILED ${participant.identity} ${e}`));
     }
   });
@@ -276,6 +303,26 @@ async function measure(stream, tone, windowOpens) {
   endRun();
   const zeroCrossingHz = span > 0 ? (cycles * SAMPLE_RATE) / span : 0;
 
+  // The same per second of audio: a local event (a stall and the jitter buffer catching up)
+  // shows in one window, while the median says what the tone was.
+  const perSecondHz = [];
+  for (let from = 0; from + SAMPLE_RATE <= samples.length; from += SAMPLE_RATE) {
+    let c = 0;
+    let f = null;
+    let l = null;
+    for (let i = from + 1; i < from + SAMPLE_RATE; i++) {
+      if (loud[i] && loud[i - 1] && samples[i - 1] < 0 && samples[i] >= 0) {
+        const t = i - 1 + samples[i - 1] / (samples[i - 1] - samples[i]);
+        if (f === null) f = t;
+        l = t;
+        c++;
+      }
+    }
+    if (c > 1) perSecondHz.push(Math.round(((c - 1) * SAMPLE_RATE * 100) / (l - f)) / 100);
+  }
+  const sorted = [...perSecondHz].sort((a, b) => a - b);
+  const medianHz = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0;
+
   // Goertzel power at the tone against tone ± 40 Hz: the tone must dominate its neighbours.
   const goertzel = (f) => {
     const k = (2 * Math.cos((2 * Math.PI * f) / SAMPLE_RATE));
@@ -303,6 +350,8 @@ async function measure(stream, tone, windowOpens) {
     rms,
     expectedRms,
     zeroCrossingHz,
+    medianHz,
+    perSecondHz,
     expectedHz: tone,
     frequencyErrorHz: zeroCrossingHz - tone,
     goertzelToneOverNeighbours: neighbour > 0 ? pTone / neighbour : null,

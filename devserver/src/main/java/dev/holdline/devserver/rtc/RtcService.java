@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import livekit.LivekitModels.DisconnectReason;
+import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitModels.Room;
 import livekit.LivekitModels.ServerInfo;
 import livekit.LivekitRtc.JoinResponse;
@@ -186,6 +187,16 @@ public final class RtcService implements AutoCloseable {
 
     public Optional<RoomView> room(String name) {
         return roomsSnapshot().stream().filter(r -> r.name().equals(name)).findFirst().map(RtcRoom::view);
+    }
+
+    /** The participants of a room as LiveKit describes them (RoomService.ListParticipants). */
+    public List<ParticipantInfo> participants(String roomName) {
+        for (RtcRoom room : roomsSnapshot()) {
+            if (room.name().equals(roomName)) {
+                return room.participants().stream().map(Participant::info).toList();
+            }
+        }
+        return List.of();
     }
 
     /** Removes a participant as RoomService.RemoveParticipant does; false if not in that room. */

@@ -15,7 +15,7 @@ import dev.holdline.devserver.rtc.RtcEvent;
 import dev.holdline.devserver.testing.RawHttp;
 import dev.holdline.devserver.testing.TestRtcClient;
 import dev.holdline.devserver.testing.Tokens;
-import java.nio.file.Files;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,8 +158,10 @@ class NodeRtcConformanceTest {
      * already being forwarded to it: adding a sender to a connection that is pushing audio is the
      * case the headless audio module's crash workaround must survive (DESIGN.md §4). Pushes into
      * the listener's connection pause while the new sender starts (a few frames of the first tone;
-     * reported, not asserted); once both are in, both tones must arrive clean. Then the server is
-     * closed under full media: every participant is told, and no server thread is left.
+     * reported, not asserted); once both are in, both tones must arrive clean. Then the second
+     * caller unpublishes (asked by a data message from the listener): the listener sees the track
+     * go and keeps the first. Last, the server is closed under full media: every participant is
+     * told, and no server thread is left.
      */
     @Test
     void aListenerHearsTwoCallersAddedOneAfterTheOtherAndClosingTheServerEndsEverything() throws Exception {
@@ -169,10 +171,11 @@ class NodeRtcConformanceTest {
         int threadsBefore = Thread.activeCount();
 
         NodeProcess listener = participant("listener", room, "listener", "first",
-                Map.of("EXPECT", "first:440,second:660", "MEASURE_SECONDS", "8", "SETTLE_AFTER_ALL", "1"));
+                Map.of("EXPECT", "first:440,second:660", "MEASURE_SECONDS", "8", "SETTLE_AFTER_ALL", "1",
+                        "UNPUBLISH_REQUEST", "second"));
         participant("first", room, "publisher", "listener", Map.of("FREQUENCY", "440"));
         awaitTagged(listener, "SUBSCRIBED", line -> line.endsWith(" first"));
-        participant("second", room, "publisher", "listener", Map.of("FREQUENCY", "660"));
+        NodeProcess second = participant("second", room, "publisher", "listener", Map.of("FREQUENCY", "660"));
 
         JsonNode first = awaitResult(listener, "first");
         assertCleanTone(first, 440, 7.9);
@@ -182,6 +185,17 @@ class NodeRtcConformanceTest {
         RoomView view = server.room(room).orElseThrow();
         System.out.println("[NodeRtcConformanceTest] relays to listener: "
                 + view.participant("listener").orElseThrow().subscriptions());
+
+        // The second caller unpublishes: its relay leaves the listener's connection, the first stays.
+        String secondTrack = awaitTagged(second, "UNPUBLISHED");
+        assertEquals("second " + secondTrack, awaitTagged(listener, "TRACK_UNPUBLISHED"));
+        await().atMost(WAIT).until(() -> server.room(room).orElseThrow().participant("listener").orElseThrow()
+                .subscriptions().stream().map(ParticipantView.SubscriptionView::trackSid).toList().size() == 1);
+        assertTrue(server.room(room).orElseThrow().participant("second").orElseThrow().tracks().isEmpty());
+        assertTrue(events.stream().anyMatch(e -> e instanceof RtcEvent.TrackUnpublished u
+                && u.trackSid().equals(secondTrack)), () -> "events: " + events);
+        long forwarded = firstRelayFrames(room);
+        await().atMost(WAIT).until(() -> firstRelayFrames(room) > forwarded + 50);
         System.out.println("[NodeRtcConformanceTest] Java threads: " + threadsBefore + " before, "
                 + Thread.activeCount() + " with 3 participants");
 
@@ -246,6 +260,12 @@ class NodeRtcConformanceTest {
         assertEquals(Set.of("listener", "caller"), Set.copyOf(server.room(room).orElseThrow().identities()));
     }
 
+    private long firstRelayFrames(String room) {
+        return server.room(room).orElseThrow().participant("listener").orElseThrow().subscriptions().stream()
+                .filter(s -> s.publisherIdentity().equals("first"))
+                .mapToLong(ParticipantView.SubscriptionView::framesForwarded).findFirst().orElse(0);
+    }
+
     private static List<String> serverThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
@@ -263,24 +283,29 @@ class NodeRtcConformanceTest {
     }
 
     /**
-     * Frequency within 2 Hz, the tone dominating its neighbours, RMS within 20 %, under 1 % of 10 ms
-     * frames missing (quiet, or not continuing the tone's phase), and frames arriving at the rate of
-     * wall-clock time (no stall).
+     * The tone as heard: its frequency (median of 1 s zero-crossing windows) within 2 Hz, the tone
+     * dominating its neighbours, RMS within 20 %, under 1 % of 10 ms frames missing (quiet, or not
+     * continuing the tone's phase), and frames arriving at the rate of wall-clock time (no stall).
+     * These are real-time numbers: a machine overloaded by other work can spoil them, so failures
+     * carry the load average.
      */
     private static void assertCleanTone(JsonNode result, double hz, double minSeconds) {
-        assertTrue(result.get("seconds").asDouble() >= minSeconds, () -> "measured too short: " + result);
-        assertTrue(Math.abs(result.get("zeroCrossingHz").asDouble() - hz) < 2.0,
-                () -> "frequency of what the listener heard should be " + hz + " Hz: " + result);
+        String context = result + " (system load average " + String.format("%.2f",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) + " on "
+                + Runtime.getRuntime().availableProcessors() + " cores)";
+        assertTrue(result.get("seconds").asDouble() >= minSeconds, () -> "measured too short: " + context);
+        assertTrue(Math.abs(result.get("medianHz").asDouble() - hz) < 2.0,
+                () -> "frequency of what the listener heard should be " + hz + " Hz: " + context);
         assertTrue(result.get("goertzelToneOverNeighbours").asDouble() > 100,
-                () -> "the tone should dominate its neighbours (±40 Hz) by far: " + result);
+                () -> "the tone should dominate its neighbours (±40 Hz) by far: " + context);
         double rms = result.get("rms").asDouble();
         double expectedRms = result.get("expectedRms").asDouble();
         assertTrue(Math.abs(rms - expectedRms) / expectedRms < 0.2,
-                () -> "RMS " + rms + " should be within 20 % of the sine's " + expectedRms + ": " + result);
+                () -> "RMS " + rms + " should be within 20 % of the sine's " + expectedRms + ": " + context);
         assertTrue(result.get("missingRatio").asDouble() < 0.01,
-                () -> "less than 1 % of 10 ms frames may be missing: " + result);
+                () -> "less than 1 % of 10 ms frames may be missing: " + context);
         assertTrue(result.get("deliveryRatio").asDouble() > 0.95,
-                () -> "frames should arrive at 100 per second: " + result);
+                () -> "frames should arrive at 100 per second: " + context);
     }
 
     private NodeProcess participant(String name, String room, String role, String peer) {
