@@ -122,6 +122,8 @@ public final class RtcService implements AutoCloseable {
             if (!rtcRoom.join(participant)) {
                 return null;
             }
+            // Forget those whose teardown is over, so a long-lived room does not pile them up.
+            everyone.removeIf(Participant::isTornDown);
             everyone.add(participant);
             return participant;
         }
@@ -134,14 +136,7 @@ public final class RtcService implements AutoCloseable {
                 rooms.remove(name);
             }
         }
-        everyone.removeIf(participant -> {
-            try {
-                return participant.awaitTeardown(0);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        });
+        everyone.removeIf(Participant::isTornDown);
     }
 
     /** A room deleted through the API (or {@code DevServer.deleteRoom}): its participants are told and removed. */
