@@ -7,8 +7,9 @@
 //   listener   subscribes to the publishers named in EXPECT (identity:frequency,...; default PEER:440)
 //              and measures each track over MEASURE_SECONDS: frequency (zero crossings, Goertzel),
 //              RMS, frames missing; reports data messages and participants that disconnect. The
-//              window starts at a track's first sound, or with SETTLE_AFTER_ALL=1 once every expected
-//              track is subscribed (frames quiet before that are reported separately)
+//              window opens SETTLE_MS (default 1000) after a track's first sound, when the jitter
+//              buffers have settled, or with SETTLE_AFTER_ALL=1 that long after every expected track
+//              is subscribed; quiet frames before the window are reported separately
 //
 //   LIVEKIT_URL=ws://127.0.0.1:7880 LIVEKIT_API_KEY=devkey LIVEKIT_API_SECRET=secret \
 //   ROOM=room-1 IDENTITY=caller ROLE=publisher PEER=listener node rtc-participant.mjs
@@ -50,6 +51,7 @@ const peer = env('PEER', '');
 const measureSeconds = Number(env('MEASURE_SECONDS', '10'));
 const frequency = Number(env('FREQUENCY', '440'));
 const settleAfterAll = env('SETTLE_AFTER_ALL', '0') === '1';
+const settleMs = Number(env('SETTLE_MS', '1000'));
 const unpublishRequest = env('UNPUBLISH_REQUEST', '');
 const expected = new Map(env('EXPECT', peer ? `${peer}:440` : '').split(',').filter(Boolean)
   .map((entry) => [entry.split(':')[0], Number(entry.split(':')[1])]));
@@ -184,7 +186,7 @@ async function listen() {
       pending.delete(participant.identity);
       if (pending.size === 0) {
         // A moment for the last subscription's renegotiation to settle before measuring.
-        setTimeout(allSubscribed, 500);
+        setTimeout(allSubscribed, settleMs);
       }
       measure(new AudioStream(track, SAMPLE_RATE, 1), tone, settleAfterAll ? everyoneIn : null)
         .then((result) => {
@@ -216,7 +218,7 @@ async function measure(stream, tone, windowOpens) {
   let startedAt = 0;
   let firstSoundAfterMs = null;
   let heard = false;
-  let windowOpen = windowOpens === null;
+  let windowOpen = false;
   let quietBeforeWindow = 0;
   windowOpens?.then(() => {
     windowOpen = true;
@@ -234,6 +236,11 @@ async function measure(stream, tone, windowOpens) {
       if (rms < expectedRms / 3) continue;
       heard = true;
       firstSoundAfterMs = Math.round(performance.now() - subscribedAt);
+      if (windowOpens === null) {
+        setTimeout(() => {
+          windowOpen = true;
+        }, settleMs);
+      }
     }
     if (!windowOpen) {
       if (rms < expectedRms / 2) quietBeforeWindow++;

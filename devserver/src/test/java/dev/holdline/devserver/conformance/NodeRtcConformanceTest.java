@@ -108,7 +108,8 @@ class NodeRtcConformanceTest {
         NodeProcess listener = participant("listener", room, "listener", "caller");
         NodeProcess caller = participant("caller", room, "publisher", "listener");
 
-        // The listener measures 10 s of the caller's sine as it arrives through the server.
+        // The listener measures 10 s of the caller's sine as it arrives through the server, from 1 s
+        // after it first hears it (jitter buffers settle; that second's quiet frames are reported).
         assertCleanTone(awaitResult(listener, "caller"), 440, 9.9);
         System.out.println("[NodeRtcConformanceTest] join times: caller " + awaitTagged(caller, "JOINED")
                 + ", listener " + awaitTagged(listener, "JOINED"));
