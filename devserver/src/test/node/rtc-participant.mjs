@@ -21,7 +21,7 @@
 //   DATA_SENT <count>                    the data messages were handed to the client
 //   SUBSCRIBED <track sid> <publisher>   the listener got a publisher's audio track
 //   DATA {"from":..,"topic":..,"text":..}  a data message arrived (listener)
-//   RESULT <publisher> {...}             the audio measurement of that publisher's track (listener)
+//   RESULT {"publisher":..,...}          the audio measurement of one publisher's track (listener)
 //   UNPUBLISHED <track sid>              the publisher unpublished its track, as asked by a data
 //                                        message 'unpublish' on topic holdline-control (the listener
 //                                        sends one to UNPUBLISH_REQUEST once all its results are out)
@@ -190,7 +190,7 @@ async function listen() {
       }
       measure(new AudioStream(track, SAMPLE_RATE, 1), tone, settleAfterAll ? everyoneIn : null)
         .then((result) => {
-          say(`RESULT ${participant.identity} ${JSON.stringify(result)}`);
+          say(`RESULT ${JSON.stringify({ publisher: participant.identity, ...result })}`);
           return resultOut();
         })
         .catch((e) => say(`MEASURE_FAILED ${participant.identity} ${e}`));

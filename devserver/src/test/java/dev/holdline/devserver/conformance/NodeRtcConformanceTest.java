@@ -276,8 +276,8 @@ class NodeRtcConformanceTest {
     }
 
     private static JsonNode awaitResult(NodeProcess listener, String publisher) throws Exception {
-        String line = awaitTagged(listener, "RESULT", l -> l.startsWith(publisher + " "));
-        JsonNode result = JSON.readTree(line.substring(publisher.length() + 1));
+        String line = awaitTagged(listener, "RESULT", l -> l.contains("\"publisher\":\"" + publisher + "\""));
+        JsonNode result = JSON.readTree(line);
         System.out.println("[NodeRtcConformanceTest] " + listener.name() + " measured " + publisher + ": "
                 + result.toPrettyString());
         return result;
