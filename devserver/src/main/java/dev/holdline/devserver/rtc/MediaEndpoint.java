@@ -23,8 +23,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import livekit.LivekitModels.TrackInfo;
 import livekit.LivekitRtc.SignalTarget;
 import org.slf4j.Logger;
@@ -268,39 +271,52 @@ final class MediaEndpoint implements AudioPacer.Client {
             gate.arm();
             return;
         }
-        int expected = relays.size();
-        subscriber.getStats(report -> participant.post("stats", () -> {
-            if (closed || forNegotiation != negotiation || offerInFlight) {
-                return;
-            }
-            if (sendingAudioStreams(report) >= expected) {
-                adm.stopRecording();
-                gate.arm();
-                log.debug("{}: forwarding {} track(s), {} ms after the answer", participant, expected,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
-                return;
-            }
-            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-            if (waited >= ARM_WARN_MILLIS && waited < ARM_WARN_MILLIS + ARM_SLOW_POLL_MILLIS) {
-                log.warn("{}: its subscriber connection has not sent audio {} s after the answer; forwarding"
-                        + " to it waits (is the client's subscriber connection up?)", participant, waited / 1000);
-            }
-            long delay = waited < ARM_WARN_MILLIS ? ARM_POLL_MILLIS : ARM_SLOW_POLL_MILLIS;
-            context.schedule(delay, () -> participant.post("arm", () -> armWhenSending(forNegotiation, since)));
-        }));
+        // Each relay's own sender must have sent: a connection-wide count could include a sender
+        // that was just removed and say "all sending" before the new one started.
+        List<AudioRelay> current = List.copyOf(relays);
+        Set<AudioRelay> sending = ConcurrentHashMap.newKeySet();
+        AtomicInteger reports = new AtomicInteger();
+        for (AudioRelay relay : current) {
+            subscriber.getStats(relay.sender(), report -> {
+                if (hasSentAudio(report)) {
+                    sending.add(relay);
+                }
+                if (reports.incrementAndGet() == current.size()) {
+                    participant.post("stats", () -> armIfAllSending(forNegotiation, since, current, sending));
+                }
+            });
+        }
     }
 
-    private static long sendingAudioStreams(RTCStatsReport report) {
-        long sending = 0;
+    private void armIfAllSending(int forNegotiation, long since, List<AudioRelay> checked, Set<AudioRelay> sending) {
+        if (closed || forNegotiation != negotiation || offerInFlight) {
+            return;
+        }
+        if (sending.containsAll(relays) && checked.containsAll(relays)) {
+            adm.stopRecording();
+            gate.arm();
+            log.debug("{}: forwarding {} track(s), {} ms after the answer", participant, relays.size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+            return;
+        }
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+        if (waited >= ARM_WARN_MILLIS && waited < ARM_WARN_MILLIS + ARM_SLOW_POLL_MILLIS) {
+            log.warn("{}: its subscriber connection has not sent audio {} s after the answer; forwarding"
+                    + " to it waits (is the client's subscriber connection up?)", participant, waited / 1000);
+        }
+        long delay = waited < ARM_WARN_MILLIS ? ARM_POLL_MILLIS : ARM_SLOW_POLL_MILLIS;
+        context.schedule(delay, () -> participant.post("arm", () -> armWhenSending(forNegotiation, since)));
+    }
+
+    private static boolean hasSentAudio(RTCStatsReport report) {
         for (RTCStats stats : report.getStats().values()) {
             if (stats.getType() == RTCStatsType.OUTBOUND_RTP
-                    && "audio".equals(String.valueOf(stats.getAttributes().get("kind")))
                     && stats.getAttributes().get("packetsSent") instanceof Number sent
                     && sent.longValue() > 0) {
-                sending++;
+                return true;
             }
         }
-        return sending;
+        return false;
     }
 
     @Override
