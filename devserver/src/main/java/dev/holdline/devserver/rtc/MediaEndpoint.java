@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * connection (we offer the relays of other participants' tracks and the data channels).
  *
  * <p>Every method runs on the participant's executor; native callbacks only post to it. The rules
- * measured for webrtc-java (DESIGN.md §4) are kept here: one factory per participant, pushes only
- * while the {@link SendGate} is armed, and teardown in the order removeSink → close connections →
- * dispose sources → dispose factory → dispose module.
+ * measured for webrtc-java (DESIGN.md §4) are kept here: one factory per participant at a time
+ * (pooled, see {@link EnginePool}), pushes only while the {@link SendGate} is armed, and teardown in
+ * the order removeSink → close connections → dispose sources → (factory back to the pool; the
+ * pool disposes factory, then module).
  */
 final class MediaEndpoint implements AudioPacer.Client {
     private static final Logger log = LoggerFactory.getLogger(MediaEndpoint.class);
@@ -54,6 +55,7 @@ final class MediaEndpoint implements AudioPacer.Client {
     private final SendGate gate = new SendGate();
     private final DataChannels dataChannels;
 
+    private EnginePool.Engine engine;
     private HeadlessAudioDeviceModule adm;
     private PeerConnectionFactory factory;
     private RTCPeerConnection publisher;
@@ -91,9 +93,9 @@ final class MediaEndpoint implements AudioPacer.Client {
 
     /** Creates the factory and both connections and sends the first subscriber offer. */
     void start() {
-        // Never the default factory constructor: without a sound device it aborts the JVM.
-        adm = new HeadlessAudioDeviceModule();
-        factory = new PeerConnectionFactory(adm);
+        engine = context.engines().acquire();
+        adm = engine.adm();
+        factory = engine.factory();
         RTCConfiguration configuration = new RTCConfiguration(); // loopback/LAN: no STUN/TURN
         publisher = factory.createPeerConnection(configuration, new Observer(SignalTarget.PUBLISHER));
         subscriber = factory.createPeerConnection(configuration, new Observer(SignalTarget.SUBSCRIBER));
@@ -426,11 +428,8 @@ final class MediaEndpoint implements AudioPacer.Client {
         }
         relays.clear();
         relaysBySid.clear();
-        if (factory != null) {
-            factory.dispose();
-        }
-        if (adm != null) {
-            adm.dispose();
+        if (engine != null) {
+            context.engines().release(engine); // disposed with the pool, not here (see EnginePool)
         }
     }
 

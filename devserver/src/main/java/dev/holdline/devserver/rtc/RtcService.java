@@ -61,7 +61,7 @@ public final class RtcService implements AutoCloseable {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("devserver-rtc-timer").factory());
         timer.setRemoveOnCancelPolicy(true);
-        this.context = new RtcContext(settings, serverInfo, events, new AudioPacer(),
+        this.context = new RtcContext(settings, serverInfo, events, new AudioPacer(), new EnginePool(),
                 Executors.unconfigurableScheduledExecutorService(timer), clock);
         this.endpoint = new RtcEndpoint(this, false);
         this.v1Endpoint = new RtcEndpoint(this, true);
@@ -223,7 +223,8 @@ public final class RtcService implements AutoCloseable {
 
     /**
      * Tells every participant the server is going away (leave, SERVER_SHUTDOWN), tears their media
-     * down, then stops the pacer and timer threads. Waits at most 15 s for native teardown.
+     * down, disposes the pooled factories, then stops the pacer and timer threads. Waits at most
+     * 15 s for native teardown.
      */
     @Override
     public void close() {
@@ -251,6 +252,7 @@ public final class RtcService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         everyone.clear();
+        context.engines().close();
         context.pacer().close();
         context.timer().shutdownNow();
         try {
