@@ -39,7 +39,8 @@ final class CommandLine {
         return """
                 Usage: java -jar holdline-devserver.jar [options]
 
-                Runs a LiveKit-compatible dev server (agent dispatch + Twirp API).
+                Runs a LiveKit-compatible dev server: agent dispatch (/agent), rooms with
+                audio and data relayed between participants (/rtc), and the Twirp API.
 
                 Options:
                   --host HOST                 address to listen on (default 127.0.0.1)

@@ -148,7 +148,7 @@ public final class DevServer implements AutoCloseable {
             container.addMapping("/rtc/v1", rtc.v1Endpoint());
         });
         webSockets.setHandler(new RtcHttpHandler(rtc,
-                new TwirpHandler(new TokenVerifier(keys), rooms, agents.dispatches())));
+                new TwirpHandler(new TokenVerifier(keys), rooms, agents.dispatches(), rtc)));
         jetty.setHandler(webSockets);
 
         state = State.RUNNING;

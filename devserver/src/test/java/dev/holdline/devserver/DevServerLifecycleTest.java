@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.holdline.devserver.rtc.RtcEvent;
+import dev.holdline.devserver.testing.TestRtcClient;
 import dev.holdline.devserver.testing.TestWorker;
 import dev.holdline.devserver.testing.Tokens;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import livekit.LivekitModels.DisconnectReason;
+import livekit.LivekitRtc.SignalResponse;
 import org.junit.jupiter.api.Test;
 
 class DevServerLifecycleTest {
@@ -75,6 +79,26 @@ class DevServerLifecycleTest {
     }
 
     @Test
+    void closingTellsRoomParticipantsAndLeavesNoServerThreadsBehind() {
+        DevServer server = DevServer.builder().port(0).build().start();
+        try (TestRtcClient alice = TestRtcClient.join(server.wsUrl(), server.participantToken("room-1", "alice"));
+                TestRtcClient bob = TestRtcClient.join(server.wsUrl(), server.participantToken("room-1", "bob"))) {
+            // The server's media side (factory, connections, data channels) is up once it offers.
+            alice.expect(SignalResponse.MessageCase.OFFER);
+            bob.expect(SignalResponse.MessageCase.OFFER);
+            server.close();
+            for (TestRtcClient client : List.of(alice, bob)) {
+                assertEquals(DisconnectReason.SERVER_SHUTDOWN,
+                        client.expect(SignalResponse.MessageCase.LEAVE).getLeave().getReason());
+                assertEquals(1000, client.awaitClose().statusCode());
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverThreads().isEmpty());
+        assertEquals(2, server.rtcEvents().stream().filter(e -> e instanceof RtcEvent.ParticipantLeft left
+                && left.reason() == DisconnectReason.SERVER_SHUTDOWN).count(), "readable after close");
+    }
+
+    @Test
     void aPortInUseFailsStartWithAMessageNamingIt() {
         try (DevServer first = DevServer.builder().port(0).build().start()) {
             DevServer second = DevServer.builder().port(first.port()).build();
@@ -90,5 +114,11 @@ class DevServerLifecycleTest {
         assertThrows(IllegalArgumentException.class, () -> DevServer.builder().offerTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> DevServer.builder().key("k", ""));
         assertThrows(IllegalArgumentException.class, () -> DevServer.builder().key("k", "a").key("k", "b"));
+        assertThrows(IllegalArgumentException.class, () -> DevServer.builder().signalTimeout(Duration.ZERO));
+        IllegalArgumentException conflict = assertThrows(IllegalArgumentException.class, () -> DevServer.builder()
+                .pingInterval(Duration.ofSeconds(5)).signalTimeout(Duration.ofSeconds(6)).build());
+        assertTrue(conflict.getMessage().contains("at least twice pingInterval"), conflict.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> DevServer.builder()
+                .pingInterval(Duration.ofMillis(500)).build());
     }
 }

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.holdline.devserver.rtc.RtcEvent;
 import dev.holdline.devserver.testing.RtcTestSupport;
 import dev.holdline.devserver.testing.TestRtcClient;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import livekit.LivekitModels.DisconnectReason;
 import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitRtc.LeaveRequest;
@@ -27,12 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class RtcBadInputTest extends RtcTestSupport {
 
-    @Override
-    protected DevServer.Builder configure(DevServer.Builder builder) {
-        // Short, so that a silent participant is dropped within a test's patience.
-        return builder.pingInterval(Duration.ofSeconds(1)).signalTimeout(Duration.ofSeconds(2));
-    }
-
     @Test
     void garbageAndUnknownFramesAreReportedAndTheConnectionCarriesOn() {
         TestRtcClient alice = join("room-1", "alice");
@@ -45,6 +37,8 @@ class RtcBadInputTest extends RtcTestSupport {
                 .setCandidateInit("{not json").setTarget(SignalTarget.PUBLISHER)).build());
         alice.roundTrip(1);
 
+        // Frames are checked on the socket thread, the trickle on the participant's thread.
+        await().atMost(TestRtcClient.WAIT).until(() -> rtcEvents(RtcEvent.SignalError.class).size() >= 4);
         List<String> errors = rtcEvents(RtcEvent.SignalError.class).stream().map(RtcEvent.SignalError::description).toList();
         assertEquals(4, errors.size(), () -> "errors: " + errors);
         assertTrue(errors.get(0).startsWith("undecodable signal frame (4 bytes) ignored"), errors.get(0));
@@ -91,39 +85,5 @@ class RtcBadInputTest extends RtcTestSupport {
                 .getReason());
         bob.expectUpdate("alice", ParticipantInfo.State.DISCONNECTED);
         bob.roundTrip(1);
-    }
-
-    @Test
-    void aClientThatDropsItsConnectionWithoutLeaveIsReportedGoneAtOnce() {
-        TestRtcClient alice = join("room-1", "alice");
-        TestRtcClient caller = join("room-1", "caller");
-        alice.expectUpdate("caller", ParticipantInfo.State.JOINED);
-
-        caller.abort();
-
-        ParticipantInfo gone = alice.expectUpdate("caller", ParticipantInfo.State.DISCONNECTED);
-        assertEquals(DisconnectReason.SIGNAL_CLOSE, gone.getDisconnectReason());
-        RtcEvent.ParticipantLeft left = awaitRtcEvent(RtcEvent.ParticipantLeft.class, e -> e.identity().equals("caller"));
-        assertTrue(left.detail().startsWith("signal connection closed without leave"), left.detail());
-        assertEquals(List.of("alice"), identitiesIn("room-1"));
-    }
-
-    @Test
-    void aClientThatFallsSilentIsDroppedAfterTheSignalTimeout() {
-        TestRtcClient alice = join("room-1", "alice");
-        join("room-1", "caller"); // joins, then never sends another frame
-        alice.expectUpdate("caller", ParticipantInfo.State.JOINED);
-
-        // Alice keeps pinging (as clients do) while the silent caller times out.
-        AtomicLong pings = new AtomicLong();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    alice.roundTrip(pings.incrementAndGet());
-                    return identitiesIn("room-1").equals(List.of("alice"));
-                });
-        ParticipantInfo gone = alice.expectUpdate("caller", ParticipantInfo.State.DISCONNECTED);
-        assertEquals(DisconnectReason.SIGNAL_CLOSE, gone.getDisconnectReason());
-        RtcEvent.ParticipantLeft left = awaitRtcEvent(RtcEvent.ParticipantLeft.class, e -> e.identity().equals("caller"));
-        assertTrue(left.detail().startsWith("no signal message for"), left.detail());
     }
 }

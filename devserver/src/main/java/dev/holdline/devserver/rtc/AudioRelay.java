@@ -103,14 +103,6 @@ final class AudioRelay {
         forwarded++;
     }
 
-    /** Forgets queued audio, e.g. while the gate is closed, so pushing resumes with fresh frames. */
-    void reset() {
-        synchronized (queue) {
-            queue.clear();
-            primed = false;
-        }
-    }
-
     ParticipantView.SubscriptionView view() {
         synchronized (queue) {
             return new ParticipantView.SubscriptionView(trackSid, publisherIdentity, forwarded, underruns, dropped);

@@ -23,8 +23,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import livekit.LivekitModels.TrackInfo;
 import livekit.LivekitRtc.SignalTarget;
 import org.slf4j.Logger;
@@ -36,13 +39,14 @@ import org.slf4j.LoggerFactory;
  * connection (we offer the relays of other participants' tracks and the data channels).
  *
  * <p>Every method runs on the participant's executor; native callbacks only post to it. The rules
- * measured for webrtc-java (DESIGN.md §4) are kept here: one factory per participant, pushes only
- * while the {@link SendGate} is armed, and teardown in the order removeSink → close connections →
- * dispose sources → dispose factory → dispose module.
+ * measured for webrtc-java (DESIGN.md §4) are kept here: one factory per participant at a time
+ * (pooled, see {@link EnginePool}), pushes only while the {@link SendGate} is armed, and teardown in
+ * the order removeSink → close connections → dispose sources → (factory back to the pool; the
+ * pool disposes factory, then module).
  */
 final class MediaEndpoint implements AudioPacer.Client {
     private static final Logger log = LoggerFactory.getLogger(MediaEndpoint.class);
-    private static final long ARM_POLL_MILLIS = 20;
+    private static final long ARM_POLL_MILLIS = 10;
     private static final long ARM_SLOW_POLL_MILLIS = 250;
     private static final long ARM_WARN_MILLIS = 10_000;
 
@@ -51,6 +55,7 @@ final class MediaEndpoint implements AudioPacer.Client {
     private final SendGate gate = new SendGate();
     private final DataChannels dataChannels;
 
+    private EnginePool.Engine engine;
     private HeadlessAudioDeviceModule adm;
     private PeerConnectionFactory factory;
     private RTCPeerConnection publisher;
@@ -69,6 +74,7 @@ final class MediaEndpoint implements AudioPacer.Client {
     private boolean renegotiate;
     private int negotiation;
     private boolean closed;
+    private final long createdNanos = System.nanoTime();
 
     /** Per connection: candidates that arrive before the description they belong to. */
     private static final class TransportState {
@@ -87,9 +93,9 @@ final class MediaEndpoint implements AudioPacer.Client {
 
     /** Creates the factory and both connections and sends the first subscriber offer. */
     void start() {
-        // Never the default factory constructor: without a sound device it aborts the JVM.
-        adm = new HeadlessAudioDeviceModule();
-        factory = new PeerConnectionFactory(adm);
+        engine = context.engines().acquire();
+        adm = engine.adm();
+        factory = engine.factory();
         RTCConfiguration configuration = new RTCConfiguration(); // loopback/LAN: no STUN/TURN
         publisher = factory.createPeerConnection(configuration, new Observer(SignalTarget.PUBLISHER));
         subscriber = factory.createPeerConnection(configuration, new Observer(SignalTarget.SUBSCRIBER));
@@ -173,7 +179,6 @@ final class MediaEndpoint implements AudioPacer.Client {
         if (closed || relaysBySid.containsKey(published.trackSid())) {
             return;
         }
-        gate.disarm();
         AudioRelay relay = new AudioRelay(factory, subscriber, published);
         relaysBySid.put(relay.trackSid(), relay);
         relays.add(relay);
@@ -211,8 +216,6 @@ final class MediaEndpoint implements AudioPacer.Client {
         offerInFlight = true;
         renegotiate = false;
         negotiation++;
-        // A renegotiation may start send streams, and with them the module's recording thread.
-        gate.disarm();
         var executor = participant.executor();
         SessionDescriptions.createOffer(subscriber)
                 .thenComposeAsync(offer -> SessionDescriptions.setLocal(subscriber, offer).thenApply(done -> offer),
@@ -236,6 +239,10 @@ final class MediaEndpoint implements AudioPacer.Client {
             participant.signalError("answer received while no subscriber offer was outstanding; ignored");
             return;
         }
+        // Applying the answer starts the new send streams, and libwebrtc restarts the module's
+        // recording thread with them: no push from here until it is stopped again. Relays keep
+        // playing until this moment, so the gap is only the answer's start-up (a few frames).
+        gate.disarm();
         SessionDescriptions.setRemote(subscriber, new RTCSessionDescription(RTCSdpType.ANSWER, sdp))
                 .thenRunAsync(() -> {
                     offerInFlight = false;
@@ -266,40 +273,52 @@ final class MediaEndpoint implements AudioPacer.Client {
             gate.arm();
             return;
         }
-        int expected = relays.size();
-        subscriber.getStats(report -> participant.post("stats", () -> {
-            if (closed || forNegotiation != negotiation || offerInFlight) {
-                return;
-            }
-            if (sendingAudioStreams(report) >= expected) {
-                adm.stopRecording();
-                relays.forEach(AudioRelay::reset);
-                gate.arm();
-                log.debug("{}: forwarding {} track(s), {} ms after the answer", participant, expected,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
-                return;
-            }
-            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-            if (waited >= ARM_WARN_MILLIS && waited < ARM_WARN_MILLIS + ARM_SLOW_POLL_MILLIS) {
-                log.warn("{}: its subscriber connection has not sent audio {} s after the answer; forwarding"
-                        + " to it waits (is the client's subscriber connection up?)", participant, waited / 1000);
-            }
-            long delay = waited < ARM_WARN_MILLIS ? ARM_POLL_MILLIS : ARM_SLOW_POLL_MILLIS;
-            context.schedule(delay, () -> participant.post("arm", () -> armWhenSending(forNegotiation, since)));
-        }));
+        // Each relay's own sender must have sent: a connection-wide count could include a sender
+        // that was just removed and say "all sending" before the new one started.
+        List<AudioRelay> current = List.copyOf(relays);
+        Set<AudioRelay> sending = ConcurrentHashMap.newKeySet();
+        AtomicInteger reports = new AtomicInteger();
+        for (AudioRelay relay : current) {
+            subscriber.getStats(relay.sender(), report -> {
+                if (hasSentAudio(report)) {
+                    sending.add(relay);
+                }
+                if (reports.incrementAndGet() == current.size()) {
+                    participant.post("stats", () -> armIfAllSending(forNegotiation, since, current, sending));
+                }
+            });
+        }
     }
 
-    private static long sendingAudioStreams(RTCStatsReport report) {
-        long sending = 0;
+    private void armIfAllSending(int forNegotiation, long since, List<AudioRelay> checked, Set<AudioRelay> sending) {
+        if (closed || forNegotiation != negotiation || offerInFlight) {
+            return;
+        }
+        if (sending.containsAll(relays) && checked.containsAll(relays)) {
+            adm.stopRecording();
+            gate.arm();
+            log.debug("{}: forwarding {} track(s), {} ms after the answer", participant, relays.size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+            return;
+        }
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+        if (waited >= ARM_WARN_MILLIS && waited < ARM_WARN_MILLIS + ARM_SLOW_POLL_MILLIS) {
+            log.warn("{}: its subscriber connection has not sent audio {} s after the answer; forwarding"
+                    + " to it waits (is the client's subscriber connection up?)", participant, waited / 1000);
+        }
+        long delay = waited < ARM_WARN_MILLIS ? ARM_POLL_MILLIS : ARM_SLOW_POLL_MILLIS;
+        context.schedule(delay, () -> participant.post("arm", () -> armWhenSending(forNegotiation, since)));
+    }
+
+    private static boolean hasSentAudio(RTCStatsReport report) {
         for (RTCStats stats : report.getStats().values()) {
             if (stats.getType() == RTCStatsType.OUTBOUND_RTP
-                    && "audio".equals(String.valueOf(stats.getAttributes().get("kind")))
                     && stats.getAttributes().get("packetsSent") instanceof Number sent
                     && sent.longValue() > 0) {
-                sending++;
+                return true;
             }
         }
-        return sending;
+        return false;
     }
 
     @Override
@@ -360,7 +379,8 @@ final class MediaEndpoint implements AudioPacer.Client {
     private void connectionChanged(SignalTarget target, RTCPeerConnectionState state) {
         TransportState transport = target == SignalTarget.SUBSCRIBER ? subscriberState : publisherState;
         transport.state = state;
-        log.debug("{}: {} connection {}", participant, target, state);
+        log.debug("{}: {} connection {} ({} ms after the join)", participant, target, state,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNanos));
         if (state == RTCPeerConnectionState.CONNECTED) {
             participant.mediaConnected();
         }
@@ -408,11 +428,8 @@ final class MediaEndpoint implements AudioPacer.Client {
         }
         relays.clear();
         relaysBySid.clear();
-        if (factory != null) {
-            factory.dispose();
-        }
-        if (adm != null) {
-            adm.dispose();
+        if (engine != null) {
+            context.engines().release(engine); // disposed with the pool, not here (see EnginePool)
         }
     }
 

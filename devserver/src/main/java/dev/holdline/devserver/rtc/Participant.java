@@ -460,6 +460,11 @@ final class Participant {
         return terminated;
     }
 
+    /** Removed and its media released: nothing of it is left running. */
+    boolean isTornDown() {
+        return terminated && executor.isTerminated();
+    }
+
     boolean awaitTeardown(long timeoutMillis) throws InterruptedException {
         return executor.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
     }

@@ -13,6 +13,7 @@ record RtcContext(
         ServerInfo serverInfo,
         EventLog<RtcEvent> events,
         AudioPacer pacer,
+        EnginePool engines,
         ScheduledExecutorService timer,
         Clock clock) {
 

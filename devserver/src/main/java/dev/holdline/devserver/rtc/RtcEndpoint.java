@@ -51,6 +51,7 @@ final class RtcEndpoint implements WebSocketCreator {
 
     static void respond(org.eclipse.jetty.server.Response response, Callback callback, int status, String message) {
         response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         Content.Sink.write(response, true, message + "\n", callback);
     }

@@ -17,8 +17,12 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import livekit.LivekitModels.DisconnectReason;
+import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitModels.Room;
 import livekit.LivekitModels.ServerInfo;
+import livekit.LivekitRtc.JoinResponse;
+import livekit.LivekitRtc.SignalRequest;
+import livekit.LivekitRtc.SignalResponse;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +61,7 @@ public final class RtcService implements AutoCloseable {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("devserver-rtc-timer").factory());
         timer.setRemoveOnCancelPolicy(true);
-        this.context = new RtcContext(settings, serverInfo, events, new AudioPacer(),
+        this.context = new RtcContext(settings, serverInfo, events, new AudioPacer(), new EnginePool(),
                 Executors.unconfigurableScheduledExecutorService(timer), clock);
         this.endpoint = new RtcEndpoint(this, false);
         this.v1Endpoint = new RtcEndpoint(this, true);
@@ -65,6 +69,23 @@ public final class RtcService implements AutoCloseable {
         context.timer().scheduleWithFixedDelay(this::dropSilentParticipants, checkEvery, checkEvery,
                 TimeUnit.MILLISECONDS);
         roomRegistry.addRemovalListener(this::roomDeleted);
+        context.timer().execute(RtcService::warmUp);
+    }
+
+    /**
+     * Off the request path, at start: builds the signal protocol's descriptors and loads the WebRTC
+     * native library, so the first join does not pay for either (seconds on a busy machine), and a
+     * machine without the library's dependencies says so at once.
+     */
+    private static void warmUp() {
+        SignalRequest.getDescriptor();
+        SignalResponse.newBuilder().setJoin(JoinResponse.getDefaultInstance()).build().toByteArray();
+        try {
+            Class.forName("dev.onvoid.webrtc.PeerConnectionFactory", true, RtcService.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            log.warn("the WebRTC native library could not be loaded, so rooms cannot carry media here: {}",
+                    e.toString());
+        }
     }
 
     public WebSocketCreator endpoint() {
@@ -101,6 +122,8 @@ public final class RtcService implements AutoCloseable {
             if (!rtcRoom.join(participant)) {
                 return null;
             }
+            // Forget those whose teardown is over, so a long-lived room does not pile them up.
+            everyone.removeIf(Participant::isTornDown);
             everyone.add(participant);
             return participant;
         }
@@ -113,14 +136,7 @@ public final class RtcService implements AutoCloseable {
                 rooms.remove(name);
             }
         }
-        everyone.removeIf(participant -> {
-            try {
-                return participant.awaitTeardown(0);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        });
+        everyone.removeIf(Participant::isTornDown);
     }
 
     /** A room deleted through the API (or {@code DevServer.deleteRoom}): its participants are told and removed. */
@@ -168,6 +184,16 @@ public final class RtcService implements AutoCloseable {
         return roomsSnapshot().stream().filter(r -> r.name().equals(name)).findFirst().map(RtcRoom::view);
     }
 
+    /** The participants of a room as LiveKit describes them (RoomService.ListParticipants). */
+    public List<ParticipantInfo> participants(String roomName) {
+        for (RtcRoom room : roomsSnapshot()) {
+            if (room.name().equals(roomName)) {
+                return room.participants().stream().map(Participant::info).toList();
+            }
+        }
+        return List.of();
+    }
+
     /** Removes a participant as RoomService.RemoveParticipant does; false if not in that room. */
     public boolean removeParticipant(String roomName, String identity) {
         for (RtcRoom room : roomsSnapshot()) {
@@ -197,7 +223,8 @@ public final class RtcService implements AutoCloseable {
 
     /**
      * Tells every participant the server is going away (leave, SERVER_SHUTDOWN), tears their media
-     * down, then stops the pacer and timer threads. Waits at most 15 s for native teardown.
+     * down, disposes the pooled factories, then stops the pacer and timer threads. Waits at most
+     * 15 s for native teardown.
      */
     @Override
     public void close() {
@@ -225,6 +252,7 @@ public final class RtcService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         everyone.clear();
+        context.engines().close();
         context.pacer().close();
         context.timer().shutdownNow();
         try {

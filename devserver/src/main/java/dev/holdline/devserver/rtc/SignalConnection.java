@@ -41,8 +41,9 @@ public final class SignalConnection implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketOpen(Session opened) {
         session = opened;
-        lastReceivedNanos = System.nanoTime();
         participant = service.join(this, request);
+        // The silence clock starts once the client has its JoinResponse: a slow join is not its fault.
+        lastReceivedNanos = System.nanoTime();
         if (participant == null) {
             opened.close(StatusCode.SHUTDOWN, "room closed or server stopping", Callback.NOOP);
         }

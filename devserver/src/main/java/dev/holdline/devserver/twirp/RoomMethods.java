@@ -11,7 +11,7 @@ import livekit.LivekitRoom.ListRoomsResponse;
 
 /**
  * The room part of {@code livekit.RoomService} the dev server supports: CreateRoom and DeleteRoom
- * need roomCreate, ListRooms needs roomList. Participant methods come with {@code /rtc}.
+ * need roomCreate, ListRooms needs roomList. Participant methods are in {@link ParticipantMethods}.
  */
 final class RoomMethods {
     private static final String SERVICE = "livekit.RoomService";

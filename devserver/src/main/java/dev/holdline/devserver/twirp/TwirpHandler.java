@@ -8,6 +8,7 @@ import dev.holdline.devserver.auth.BearerTokens;
 import dev.holdline.devserver.auth.TokenVerifier;
 import dev.holdline.devserver.auth.VerifiedToken;
 import dev.holdline.devserver.room.RoomRegistry;
+import dev.holdline.devserver.rtc.RtcService;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -39,9 +40,10 @@ public final class TwirpHandler extends Handler.Abstract {
     private final TokenVerifier verifier;
     private final Map<String, TwirpMethod<?>> methodsByPath = new HashMap<>();
 
-    public TwirpHandler(TokenVerifier verifier, RoomRegistry rooms, DispatchService dispatches) {
+    public TwirpHandler(TokenVerifier verifier, RoomRegistry rooms, DispatchService dispatches, RtcService rtc) {
         this.verifier = verifier;
-        for (List<TwirpMethod<?>> methods : List.of(AgentDispatchMethods.of(dispatches), RoomMethods.of(rooms, dispatches))) {
+        for (List<TwirpMethod<?>> methods : List.of(AgentDispatchMethods.of(dispatches), RoomMethods.of(rooms, dispatches),
+                ParticipantMethods.of(rtc))) {
             for (TwirpMethod<?> method : methods) {
                 methodsByPath.put(method.path(), method);
             }
