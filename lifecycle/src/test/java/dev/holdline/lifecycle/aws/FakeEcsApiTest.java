@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -25,6 +26,18 @@ import software.amazon.awssdk.services.ecs.model.Service;
 class FakeEcsApiTest {
     private FakeEcsApi fake;
     private EcsClient ecs;
+
+    /**
+     * The SDK's first call in a JVM (class loading, endpoint rules, marshallers) can take seconds on
+     * a busy machine, beyond the tests' 400 ms attempt timeout: make it once, unhurried.
+     */
+    @BeforeAll
+    static void warmUpTheSdk() {
+        try (FakeEcsApi warm = FakeEcsApi.start(); EcsClient client = AwsTestSupport.ecs(warm.uri(), Duration.ofSeconds(30))) {
+            warm.setService("warm", "up", FakeEcsApi.taskDefinitionArn("holdline", 1));
+            client.describeServices(b -> b.cluster("warm").services("up"));
+        }
+    }
 
     @BeforeEach
     void start() {

@@ -76,7 +76,12 @@ public final class WorkerMetrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter[] offers = new Counter[OfferOutcome.values().length];
     private final Timer offerLatency;
-    private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+    private final Map<String, ProfileMeters> profiles = new ConcurrentHashMap<>();
+
+    /** One profile's meters, made once: a session start or end is then a map lookup and increments. */
+    private record ProfileMeters(AtomicInteger active, Counter started, Counter endedAtDeadline, Timer duration,
+                                 Counter[] ended) {
+    }
 
     /** @param profiles the configured profile names: their series exist from the start, at 0 */
     public WorkerMetrics(Collection<String> profiles) {
@@ -100,24 +105,26 @@ public final class WorkerMetrics implements AutoCloseable {
         gc.bindTo(registry);
     }
 
-    /** Registers a profile's series (once) and returns its active-session count. */
-    private AtomicInteger profile(String name) {
-        return active.computeIfAbsent(name, p -> {
+    /** A profile's meters, registered on first use (the configured profiles at construction). */
+    private ProfileMeters profile(String name) {
+        return profiles.computeIfAbsent(name, p -> {
             AtomicInteger count = new AtomicInteger();
             Gauge.builder("holdline.sessions.active", count, AtomicInteger::get).description("Running sessions")
                     .tag("profile", p).register(registry);
-            Counter.builder("holdline.sessions.started").tag("profile", p).register(registry);
-            Counter.builder("holdline.sessions.ended.at.drain.deadline")
-                    .description("Sessions the worker ended at their drain deadline (calls a drain cut)")
-                    .tag("profile", p).register(registry);
-            callDuration(p);
-            return count;
+            Counter[] ended = new Counter[EndReason.values().length];
+            for (EndReason r : EndReason.values()) {
+                ended[r.ordinal()] = Counter.builder("holdline.sessions.ended").description("Sessions ended, by why")
+                        .tag("profile", p).tag("reason", r.name().toLowerCase(Locale.ROOT)).register(registry);
+            }
+            return new ProfileMeters(count,
+                    Counter.builder("holdline.sessions.started").tag("profile", p).register(registry),
+                    Counter.builder("holdline.sessions.ended.at.drain.deadline")
+                            .description("Sessions the worker ended at their drain deadline (calls a drain cut)")
+                            .tag("profile", p).register(registry),
+                    Timer.builder("holdline.call.duration").description("Session durations, start to end")
+                            .tag("profile", p).serviceLevelObjectives(CALL_DURATION_BUCKETS).register(registry),
+                    ended);
         });
-    }
-
-    private Timer callDuration(String profile) {
-        return Timer.builder("holdline.call.duration").description("Session durations, start to end")
-                .tag("profile", profile).serviceLevelObjectives(CALL_DURATION_BUCKETS).register(registry);
     }
 
     /** On the offer path: must stay cheap. */
@@ -127,18 +134,19 @@ public final class WorkerMetrics implements AutoCloseable {
     }
 
     public void sessionStarted(String profile) {
-        profile(profile).incrementAndGet();
-        registry.counter("holdline.sessions.started", "profile", profile).increment();
+        ProfileMeters m = profile(profile);
+        m.active().incrementAndGet();
+        m.started().increment();
     }
 
     public void sessionEnded(String profile, EndReason reason, Duration duration) {
-        profile(profile).decrementAndGet();
-        registry.counter("holdline.sessions.ended", "profile", profile, "reason", reason.name().toLowerCase(Locale.ROOT))
-                .increment();
+        ProfileMeters m = profile(profile);
+        m.active().decrementAndGet();
+        m.ended()[reason.ordinal()].increment();
         if (reason == EndReason.DRAIN_DEADLINE) {
-            registry.counter("holdline.sessions.ended.at.drain.deadline", "profile", profile).increment();
+            m.endedAtDeadline().increment();
         }
-        callDuration(profile).record(duration);
+        m.duration().record(duration);
     }
 
     /** The gauges that read the worker on each scrape. */
