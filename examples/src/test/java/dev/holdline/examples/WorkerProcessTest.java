@@ -98,7 +98,7 @@ class WorkerProcessTest {
     void anUnknownAgentIsRefusedWithTheKnownNames() throws Exception {
         Process p = spawn(Map.of(), "start", "--agent", "nope");
         assertEquals(2, exitOf(p));
-        assertTrue(output.contains("Unknown agent 'nope'. Known agents: hold"), String.join("\n", output));
+        assertTrue(output.contains("Unknown agent 'nope'. Known agents: echo, hold, tone"), String.join("\n", output));
     }
 
     @Test

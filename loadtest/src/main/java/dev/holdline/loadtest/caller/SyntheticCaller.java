@@ -209,10 +209,20 @@ public final class SyntheticCaller implements AutoCloseable {
     public record Report(long framesHeard, long framesExpected, long loudFrames, long silentFrames,
                          long longestSilenceMillis, double rms, double frequencyHz, long firstAudioMillis,
                          boolean agentLeft, String disconnected) {
-        /** Frames not delivered or silent, as a share of the frames expected since the first audio. */
+        /** Silent frames (gaps, concealment) as a share of what was heard since the first audio. */
         public double missingShare() {
-            long missing = Math.max(0, framesExpected - framesHeard) + silentFrames;
-            return framesExpected == 0 ? 1.0 : (double) missing / framesExpected;
+            long after = loudFrames + silentFrames;
+            return after == 0 ? 1.0 : (double) silentFrames / after;
+        }
+
+        /**
+         * Frames the wall clock expected but the receiver never delivered, as a share. Not a gap in
+         * the audio: webrtc-java 0.14.0's headless playout thread ticks slightly slower than
+         * 100 Hz, so any webrtc-java receiver falls 0.5–1 % behind the clock (the jitter buffer
+         * time-compresses to keep up). Large values mean a starved machine.
+         */
+        public double shortfallShare() {
+            return framesExpected == 0 ? 0 : Math.max(0, framesExpected - framesHeard) / (double) framesExpected;
         }
     }
 
