@@ -126,7 +126,7 @@ public final class WorkerCli {
             Logger log = LoggerFactory.getLogger(WorkerCli.class);
             Supplier<AgentHandler> factory = agents.get(agent);
             if (factory == null) {
-                System.err.println("Unknown agent '" + agent + "'. Known agents: " + String.join(", ", agents.keySet()));
+                System.err.println("Unknown agent '" + agent + "'. Known agents: " + String.join(", ", new java.util.TreeSet<>(agents.keySet())));
                 return 2;
             }
             AutoCloseable devServer = null;
