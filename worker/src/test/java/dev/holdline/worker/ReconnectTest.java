@@ -79,6 +79,10 @@ class ReconnectTest {
         });
         fx.server.disconnectWorker(worker.workerId());
         assertTrue(gone.await(5, TimeUnit.SECONDS));
+        // The worker itself must have seen the loss: an update written before it notices goes into
+        // a socket the server already closed (that race is a separate, known gap).
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                .until(() -> worker.connectionState() != dev.holdline.worker.protocol.AgentConnection.State.REGISTERED);
         release.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> fx.server.jobs().stream()
                 .anyMatch(j -> j.jobId().equals(jobId) && j.status() == JobStatus.JS_SUCCESS));
