@@ -3,12 +3,20 @@ package dev.holdline.worker.protocol;
 import java.net.URI;
 import java.net.URISyntaxException;
 
-/** Turns a LiveKit URL into the agent endpoint: http→ws, https→wss, path + {@code agent}. */
+/**
+ * Turns a LiveKit URL into one of its WebSocket endpoints: http→ws, https→wss, path +
+ * {@code agent} (workers) or {@code rtc} (room signaling).
+ */
 public final class AgentUrls {
     private AgentUrls() {
     }
 
     public static URI agentEndpoint(String livekitUrl) {
+        return endpoint(livekitUrl, "agent");
+    }
+
+    /** {@code livekitUrl} as a WebSocket URL with {@code name} appended to its path. */
+    public static URI endpoint(String livekitUrl, String name) {
         URI base;
         try {
             base = new URI(livekitUrl.trim());
@@ -30,7 +38,7 @@ public final class AgentUrls {
             path = path + "/";
         }
         try {
-            return new URI(ws, null, base.getHost(), base.getPort(), path + "agent", null, null);
+            return new URI(ws, null, base.getHost(), base.getPort(), path + name, null, null);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("LiveKit URL '" + livekitUrl + "': " + e.getMessage(), e);
         }

@@ -1,7 +1,7 @@
 package dev.holdline.worker.room;
 
+import dev.holdline.worker.protocol.AgentUrls;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -81,11 +81,6 @@ public final class RoomConnector implements AutoCloseable {
         return engines;
     }
 
-    /** Native media engines made so far; flat once the busiest moment has passed (they are reused). */
-    public int enginesCreated() {
-        return engines.created();
-    }
-
     HttpClient http() {
         return http;
     }
@@ -104,27 +99,16 @@ public final class RoomConnector implements AutoCloseable {
 
     /** The signal endpoint: http→ws, path + {@code rtc}, the token in the query as LiveKit's clients send it. */
     static URI signalUri(String livekitUrl, String token) throws RoomException {
-        URI base;
+        URI rtc;
         try {
-            base = new URI(livekitUrl.trim());
-        } catch (URISyntaxException e) {
-            throw new RoomException("room URL is not a URL: " + e.getMessage());
-        }
-        String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase();
-        String ws = switch (scheme) {
-            case "http", "ws" -> "ws";
-            case "https", "wss" -> "wss";
-            default -> throw new RoomException("room URL must start with ws://, wss://, http:// or https://");
-        };
-        String path = base.getPath() == null ? "" : base.getPath();
-        if (!path.endsWith("/")) {
-            path += "/";
+            rtc = AgentUrls.endpoint(livekitUrl, "rtc");
+        } catch (IllegalArgumentException e) {
+            throw new RoomException("bad room URL: " + e.getMessage());
         }
         String query = "access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + "&auto_subscribe=1&sdk=java&version=" + SDK_VERSION + "&protocol=" + PROTOCOL_VERSION
                 + "&adaptive_stream=0";
-        String port = base.getPort() < 0 ? "" : ":" + base.getPort();
-        return URI.create(ws + "://" + base.getHost() + port + path + "rtc?" + query);
+        return URI.create(rtc + "?" + query);
     }
 
     @Override
