@@ -49,10 +49,6 @@ final class EnginePool {
         return created;
     }
 
-    synchronized int idle() {
-        return idle.size();
-    }
-
     void close() {
         ArrayDeque<MediaEngine> toDispose;
         synchronized (this) {

@@ -283,10 +283,6 @@ final class MediaLink {
         }, MEDIA_CHECK_MILLIS);
     }
 
-    boolean mediaFlowing() {
-        return mediaFlowing;
-    }
-
     // ---------------------------------------------------------------- receiving
 
     private void remoteTrack(AudioTrack audio, String streamId, String trackId) {

@@ -187,6 +187,10 @@ final class RoomConnection implements SessionRoom {
         if (ended) {
             return;
         }
+        if (link == null && needsMedia(m.getMessageCase())) {
+            log.warn("Room '{}' ({}): {} arrived before the join response; ignored", roomName, name, m.getMessageCase());
+            return;
+        }
         try {
             switch (m.getMessageCase()) {
                 case JOIN -> onJoin(m.getJoin());
@@ -205,14 +209,20 @@ final class RoomConnection implements SessionRoom {
                 }
                 default -> log.debug("Room '{}' ({}): ignoring signal message {}", roomName, name, m.getMessageCase());
             }
-        } catch (NullPointerException e) {
-            log.warn("Room '{}' ({}): {} arrived before the join response; ignored", roomName, name, m.getMessageCase());
         } catch (IOException | RuntimeException e) {
             log.warn("Room '{}' ({}): handling {} failed: {}", roomName, name, m.getMessageCase(), scrub(e.getMessage()));
             if (m.getMessageCase() == SignalResponse.MessageCase.JOIN) {
                 joined.completeExceptionally(new RoomException("setting up media failed: " + e.getMessage(), e));
             }
         }
+    }
+
+    /** Messages about the peer connections, which exist only from the join response on. */
+    private static boolean needsMedia(SignalResponse.MessageCase c) {
+        return switch (c) {
+            case OFFER, ANSWER, TRICKLE, TRACK_PUBLISHED -> true;
+            default -> false;
+        };
     }
 
     private void onJoin(JoinResponse join) throws IOException {
@@ -275,14 +285,6 @@ final class RoomConnection implements SessionRoom {
 
     ScheduledFuture<?> schedule(Runnable r, long delayMillis) {
         return connector.timer().schedule(() -> onLoop(r::run), delayMillis, TimeUnit.MILLISECONDS);
-    }
-
-    String localSid() {
-        return localSid;
-    }
-
-    String localIdentityValue() {
-        return localIdentity;
     }
 
     // ---------------------------------------------------------------- participants
