@@ -42,16 +42,9 @@ final class Decimator {
         short[] out = new short[in.length / factor];
         int o = 0;
         for (int i = 0; i < in.length; i++) {
-            history[pos] = in[i];
-            pos = (pos + 1) % history.length;
+            push(in[i]);
             if ((i + 1) % factor == 0 && o < out.length) {
-                double acc = 0;
-                int h = pos;
-                for (double tap : taps) {
-                    acc += tap * history[h];
-                    h = (h + 1) % history.length;
-                }
-                out[o++] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(acc)));
+                out[o++] = filtered();
             }
         }
         return out;
@@ -66,18 +59,27 @@ final class Decimator {
         int o = 0;
         for (short sample : in) {
             for (int k = 0; k < factor; k++) {
-                history[pos] = k == 0 ? sample * (double) factor : 0;
-                pos = (pos + 1) % history.length;
-                double acc = 0;
-                int h = pos;
-                for (double tap : taps) {
-                    acc += tap * history[h];
-                    h = (h + 1) % history.length;
-                }
-                out[o++] = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(acc)));
+                push(k == 0 ? sample * (double) factor : 0);
+                out[o++] = filtered();
             }
         }
         return out;
+    }
+
+    private void push(double sample) {
+        history[pos] = sample;
+        pos = (pos + 1) % history.length;
+    }
+
+    /** The low-pass output for the newest sample in the history, clipped to 16 bits. */
+    private short filtered() {
+        double acc = 0;
+        int h = pos;
+        for (double tap : taps) {
+            acc += tap * history[h];
+            h = (h + 1) % history.length;
+        }
+        return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(acc)));
     }
 
     /** Blackman-windowed sinc, cutoff as a fraction of the input rate, unity gain at DC. */
