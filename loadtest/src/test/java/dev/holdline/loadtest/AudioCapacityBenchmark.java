@@ -1,5 +1,7 @@
 package dev.holdline.loadtest;
 
+import static dev.holdline.worker.ProcessStats.cpuTicks;
+import static dev.holdline.worker.ProcessStats.rssMb;
 import static org.awaitility.Awaitility.await;
 
 import dev.holdline.devserver.DevServer;
@@ -12,7 +14,6 @@ import dev.holdline.worker.room.SineWave;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ class AudioCapacityBenchmark {
     }
 
     private Step echo(int n) throws Exception {
-        try (DevServer server = DevServer.builder().port(0).key(EchoCallTest.KEY, EchoCallTest.SECRET).build().start();
+        try (DevServer server = Calls.server().build().start();
              RoomConnector connector = new RoomConnector()) {
             Process worker = startWorker(server);
             try {
@@ -168,8 +169,8 @@ class AudioCapacityBenchmark {
                 .redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("LIVEKIT_") || k.startsWith("HOLDLINE_"));
         pb.environment().put("LIVEKIT_URL", server.httpUrl());
-        pb.environment().put("LIVEKIT_API_KEY", EchoCallTest.KEY);
-        pb.environment().put("LIVEKIT_API_SECRET", EchoCallTest.SECRET);
+        pb.environment().put("LIVEKIT_API_KEY", Calls.KEY);
+        pb.environment().put("LIVEKIT_API_SECRET", Calls.SECRET);
         Process p = pb.start();
         Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -190,21 +191,5 @@ class AudioCapacityBenchmark {
 
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    /** utime + stime of a process, in clock ticks (100 per second on Linux). */
-    private static long cpuTicks(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    private static long rssMb(long pid) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-            }
-        }
-        return -1;
     }
 }

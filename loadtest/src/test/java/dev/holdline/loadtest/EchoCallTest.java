@@ -9,35 +9,21 @@ import dev.holdline.examples.EchoAgent;
 import dev.holdline.loadtest.caller.SyntheticCaller;
 import dev.holdline.worker.Worker;
 import dev.holdline.worker.room.RoomConnector;
-import io.livekit.server.AccessToken;
-import io.livekit.server.RoomJoin;
-import io.livekit.server.RoomName;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A synthetic caller talks to the {@code echo} example agent through the dev server and hears itself. */
 class EchoCallTest {
-    static final String KEY = "devkey";
-    static final String SECRET = "test-secret-0123456789abcdef";
-
     private DevServer server;
     private Worker worker;
     private RoomConnector connector;
 
     @BeforeEach
     void start() throws Exception {
-        server = DevServer.builder().port(0).key(KEY, SECRET).build().start();
-        worker = Worker.builder().env(Map.of())
-                .url(server.httpUrl()).apiKey(KEY).apiSecret(SECRET)
-                .agentName("echo").handler(new EchoAgent())
-                .healthHost("127.0.0.1").healthPort(0)
-                .loadThreshold(Double.POSITIVE_INFINITY)
-                .build();
-        worker.start();
-        assertTrue(worker.awaitRegistered(Duration.ofSeconds(10)));
+        server = Calls.server().build().start();
+        worker = Calls.registered(Calls.worker(server, "echo", new EchoAgent()).build());
         connector = new RoomConnector();
     }
 
@@ -54,19 +40,11 @@ class EchoCallTest {
         }
     }
 
-    static String callerToken(String room, String identity) {
-        AccessToken token = new AccessToken(KEY, SECRET);
-        token.setIdentity(identity);
-        token.setName(identity);
-        token.addGrants(new RoomJoin(true), new RoomName(room));
-        return token.toJwt();
-    }
-
     @Test
     void theCallerHearsItsOwnSineBackForThirtySeconds() throws Exception {
         server.createDispatch("echo-room", "echo", "");
         try (SyntheticCaller caller = SyntheticCaller.join(connector, server.httpUrl(),
-                callerToken("echo-room", "caller-1"), "caller-1", SyntheticCaller.Options.defaults())) {
+                server.participantToken("echo-room", "caller-1"), "caller-1", SyntheticCaller.Options.defaults())) {
             caller.awaitAgent(Duration.ofSeconds(15));
             // Steady state: measure from 2 s after the first echo, past the start-up renegotiations.
             await().atMost(Duration.ofSeconds(20)).until(() -> caller.report().loudFrames() >= 200);

@@ -43,15 +43,10 @@ class NodeCallerEchoTest {
                 request.accept(AGENT_IDENTITY, "echo", "", Map.of());
             }
         };
-        try (DevServer server = DevServer.builder().port(0).key(EchoCallTest.KEY, EchoCallTest.SECRET).build().start();
-             Worker worker = Worker.builder().env(Map.of())
-                     .url(server.httpUrl()).apiKey(EchoCallTest.KEY).apiSecret(EchoCallTest.SECRET)
-                     .agentName("echo").handler(echo).healthHost("127.0.0.1").healthPort(0)
-                     .loadThreshold(Double.POSITIVE_INFINITY).build()) {
-            worker.start();
-            assertTrue(worker.awaitRegistered(Duration.ofSeconds(10)));
+        try (DevServer server = Calls.server().build().start();
+             Worker worker = Calls.registered(Calls.worker(server, "echo", echo).build())) {
             Map<String, String> env = new HashMap<>(Map.of("LIVEKIT_URL", server.wsUrl(),
-                    "LIVEKIT_API_KEY", EchoCallTest.KEY, "LIVEKIT_API_SECRET", EchoCallTest.SECRET, "ROOM", "node-echo"));
+                    "LIVEKIT_API_KEY", Calls.KEY, "LIVEKIT_API_SECRET", Calls.SECRET, "ROOM", "node-echo"));
             env.put("IDENTITY", "node-talker");
             env.put("ROLE", "publisher");
             try (NodeParticipant talker = NodeParticipant.start("talker", env)) {

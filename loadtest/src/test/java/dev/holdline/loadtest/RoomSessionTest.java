@@ -41,7 +41,7 @@ class RoomSessionTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = DevServer.builder().port(0).key(EchoCallTest.KEY, EchoCallTest.SECRET)
+        server = Calls.server()
                 .pingInterval(Duration.ofSeconds(1)).signalTimeout(Duration.ofSeconds(3)).build().start();
         AgentHandler echo = new AgentHandler() {
             private final EchoAgent inner = new EchoAgent();
@@ -57,13 +57,7 @@ class RoomSessionTest {
                 request.accept("echo-" + request.job().roomName(), "echo", "", Map.of());
             }
         };
-        worker = Worker.builder().env(Map.of())
-                .url(server.httpUrl()).apiKey(EchoCallTest.KEY).apiSecret(EchoCallTest.SECRET)
-                .agentName("echo").handler(echo).healthHost("127.0.0.1").healthPort(0)
-                .terminationGrace(Duration.ofSeconds(2))
-                .loadThreshold(Double.POSITIVE_INFINITY).build();
-        worker.start();
-        assertTrue(worker.awaitRegistered(Duration.ofSeconds(10)));
+        worker = Calls.registered(Calls.worker(server, "echo", echo).terminationGrace(Duration.ofSeconds(2)).build());
         connector = new RoomConnector();
     }
 
@@ -119,7 +113,7 @@ class RoomSessionTest {
         assumeTrue(why.isEmpty(), () -> "skipped: " + why.orElse(""));
         server.createDispatch("vanish", "echo", "");
         Map<String, String> env = new HashMap<>(Map.of("LIVEKIT_URL", server.wsUrl(), "LIVEKIT_API_KEY",
-                EchoCallTest.KEY, "LIVEKIT_API_SECRET", EchoCallTest.SECRET, "ROOM", "vanish",
+                Calls.KEY, "LIVEKIT_API_SECRET", Calls.SECRET, "ROOM", "vanish",
                 "IDENTITY", "node-caller", "ROLE", "publisher"));
         NodeParticipant node = NodeParticipant.start("vanisher", env);
         try {
@@ -139,7 +133,7 @@ class RoomSessionTest {
         server.createDispatch("steady", "echo", "");
         try (SyntheticCaller caller = call("steady")) {
             long silentBefore = caller.report().silentFrames();
-            AccessToken forged = new AccessToken(EchoCallTest.KEY, "not-the-secret-0123456789abcdef");
+            AccessToken forged = new AccessToken(Calls.KEY, "not-the-secret-0123456789abcdef");
             forged.setIdentity("intruder");
             forged.addGrants(new RoomJoin(true), new RoomName("steady"));
             String forgedJwt = forged.toJwt();
@@ -150,7 +144,7 @@ class RoomSessionTest {
             assertTrue(e.getMessage().contains("401") || e.getMessage().toLowerCase().contains("signature")
                     || e.getMessage().toLowerCase().contains("refused"), e.getMessage());
 
-            AccessToken noRoom = new AccessToken(EchoCallTest.KEY, EchoCallTest.SECRET);
+            AccessToken noRoom = new AccessToken(Calls.KEY, Calls.SECRET);
             noRoom.setIdentity("lost");
             noRoom.addGrants(new RoomJoin(true));
             assertThrows(RoomException.class, () -> connector.connect(server.httpUrl(), noRoom.toJwt(), "lost", null));

@@ -1,5 +1,7 @@
 package dev.holdline.loadtest;
 
+import static dev.holdline.worker.ProcessStats.osThreads;
+import static dev.holdline.worker.ProcessStats.rssMb;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,10 +13,7 @@ import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.room.AudioFrame;
 import dev.holdline.worker.room.Room;
 import dev.holdline.worker.room.SineWave;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import livekit.LivekitAgent.JobStatus;
 import org.junit.jupiter.api.Test;
 
@@ -26,21 +25,6 @@ import org.junit.jupiter.api.Test;
 class SessionChurnTest {
     static final int SESSIONS = 200;
 
-    static int osThreads() throws Exception {
-        try (var s = Files.list(Path.of("/proc/self/task"))) {
-            return (int) s.count();
-        }
-    }
-
-    static long rssMb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-            }
-        }
-        return -1;
-    }
-
     @Test
     void twoHundredSessionsInARowLeaveThreadsFlat() throws Exception {
         AgentHandler speakAndLeave = session -> {
@@ -50,13 +34,8 @@ class SessionChurnTest {
                 room.audioOutput().write(tone.next());
             }
         };
-        try (DevServer server = DevServer.builder().port(0).key(EchoCallTest.KEY, EchoCallTest.SECRET).build().start();
-             Worker worker = Worker.builder().env(Map.of())
-                     .url(server.httpUrl()).apiKey(EchoCallTest.KEY).apiSecret(EchoCallTest.SECRET)
-                     .agentName("churn").handler(speakAndLeave).healthHost("127.0.0.1").healthPort(0)
-                     .loadThreshold(Double.POSITIVE_INFINITY).build()) {
-            worker.start();
-            assertTrue(worker.awaitRegistered(Duration.ofSeconds(10)));
+        try (DevServer server = Calls.server().build().start();
+             Worker worker = Calls.registered(Calls.worker(server, "churn", speakAndLeave).build())) {
             int warmThreads = 0;
             long warmRss = 0;
             long started = System.nanoTime();

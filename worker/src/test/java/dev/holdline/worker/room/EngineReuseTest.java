@@ -1,10 +1,10 @@
 package dev.holdline.worker.room;
 
+import static dev.holdline.worker.ProcessStats.osThreads;
+import static dev.holdline.worker.ProcessStats.rssMb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -14,21 +14,6 @@ import org.junit.jupiter.api.Test;
  * the process's native thread count flat.
  */
 class EngineReuseTest {
-
-    static int osThreads() throws Exception {
-        try (var s = Files.list(Path.of("/proc/self/task"))) {
-            return (int) s.count();
-        }
-    }
-
-    static long rssMb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-            }
-        }
-        return -1;
-    }
 
     @Test
     void sessionsOnPooledEnginesLeaveNoNativeThreadsBehind() throws Exception {
