@@ -8,7 +8,6 @@ import dev.holdline.worker.room.AudioStream;
 import dev.holdline.worker.room.Participant;
 import dev.holdline.worker.room.Room;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,15 +29,17 @@ public final class EchoAgent implements AgentHandler {
             return;
         }
         AudioOutput out = room.audioOutput();
-        ArrayDeque<AudioFrame> delay = new ArrayDeque<>();
-        for (int i = 0; i < DELAY_MILLIS / AudioFrame.FRAME_MILLIS; i++) {
-            delay.add(AudioFrame.silence(AudioFrame.ROOM_RATE));
+        // The delay lives in the output's own buffer: primed with silence, it also absorbs the
+        // jitter of arriving frames (a delay line in front of an empty buffer would not, and every
+        // late frame would become a gap).
+        int delayFrames = Math.min(DELAY_MILLIS / AudioFrame.FRAME_MILLIS, out.bufferFrames());
+        for (int i = 0; i < delayFrames; i++) {
+            out.write(AudioFrame.silence(AudioFrame.ROOM_RATE));
         }
         try (AudioStream in = room.audioStream(caller.get(), AudioFrame.ROOM_RATE)) {
             AudioFrame frame;
             while ((frame = in.read()) != null) {
-                delay.add(frame);
-                if (!out.write(delay.poll())) {
+                if (!out.write(frame)) {
                     break;
                 }
             }
