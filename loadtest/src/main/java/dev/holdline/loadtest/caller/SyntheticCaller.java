@@ -55,7 +55,10 @@ public final class SyntheticCaller implements AutoCloseable {
     private long silentFrames;
     private long silenceRun;
     private long longestSilence;
-    private long crossings;
+    private long windowCrossings;
+    private int windowFrames;
+    /** Frequency of each second of loud audio (100 loud frames), by zero crossings. */
+    private final java.util.List<Double> secondHz = new java.util.ArrayList<>();
     private double sumSquares;
     private short lastSample;
 
@@ -171,9 +174,14 @@ public final class SyntheticCaller implements AutoCloseable {
             sumSquares += rms * rms;
             for (short s : f.samples()) {
                 if ((s >= 0) != (lastSample >= 0)) {
-                    crossings++;
+                    windowCrossings++;
                 }
                 lastSample = s;
+            }
+            if (++windowFrames == 100) {
+                secondHz.add(windowCrossings / 2.0);
+                windowCrossings = 0;
+                windowFrames = 0;
             }
         }
     }
@@ -183,13 +191,20 @@ public final class SyntheticCaller implements AutoCloseable {
         synchronized (statsLock) {
             long span = lastHeardNanos - firstHeardNanos;
             long expected = heard == 0 ? 0 : span / 10_000_000L + 1;
-            double seconds = loudFrames * AudioFrame.FRAME_MILLIS / 1000.0;
             return new Report(heard, expected, loudFrames, silentFrames, longestSilence * AudioFrame.FRAME_MILLIS,
                     loudFrames == 0 ? 0 : Math.sqrt(sumSquares / loudFrames),
-                    seconds == 0 ? 0 : crossings / 2.0 / seconds,
+                    medianOf(secondHz),
                     firstAudioNanos == 0 ? -1 : (firstAudioNanos - joinedNanos) / 1_000_000,
                     agentLeft, disconnected);
         }
+    }
+
+    private static double medianOf(java.util.List<Double> values) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /**
@@ -201,7 +216,9 @@ public final class SyntheticCaller implements AutoCloseable {
      * @param silentFrames          frames after the first audio that were silent
      * @param longestSilenceMillis  the longest silent stretch after the first audio
      * @param rms                   mean RMS of the loud frames
-     * @param frequencyHz           the loud frames' frequency, by zero crossings
+     * @param frequencyHz           the loud audio's frequency: the median over its seconds, each by zero
+     *                              crossings (a receiver's jitter buffer splices audio to keep up with
+     *                              its clock; a splice adds crossings to one second, not to the median)
      * @param firstAudioMillis      join → first loud frame, or -1
      * @param agentLeft             the agent left the room
      * @param disconnected          why the caller's room ended, or null while connected
