@@ -58,14 +58,16 @@ class EchoCallTest {
             long expected = r.framesExpected() - start.framesExpected();
             double missing = (double) silent / (loud + silent);
             double shortfall = Math.max(0, expected - heard) / (double) expected;
-            System.out.printf("echo call (30 s steady state): heard %d of %d frames (shortfall %.2f %%), silent %d,"
-                            + " missing %.3f %%, %.1f Hz, RMS %.0f; start-up: first audio %d ms after joining, %d silent"
-                            + " frames in the first 2 s%n", heard, expected, 100 * shortfall, silent, 100 * missing,
-                    r.frequencyHz(), r.rms(), r.firstAudioMillis(), start.silentFrames());
+            System.out.printf("echo call (30 s steady state): heard %d of %d frames (receiver clock shortfall %.2f %%),"
+                            + " silent %d, missing %.3f %%, %.1f Hz, RMS %.0f, longest delivery gap %d ms; start-up:"
+                            + " first audio %d ms after joining, %d silent frames in the first 2 s%n", heard, expected,
+                    100 * shortfall, silent, 100 * missing, r.frequencyHz(), r.rms(), r.longestDeliveryGapMillis(),
+                    r.firstAudioMillis(), start.silentFrames());
             assertTrue(missing < 0.01, "missing (silent) frames: " + r);
-            assertTrue(shortfall < 0.03, "frames never delivered: " + r);
-            // The median over seconds keeps the jitter buffer's splices (see shortfallShare) out of the pitch.
-            assertEquals(440.0, r.frequencyHz(), 10.0, "frequency heard");
+            // The shortfall is the measuring receiver's own slow playout clock (Report.shortfallShare),
+            // so it is printed, not bounded; a receiver that stalls shows as a long gap between frames.
+            assertTrue(r.longestDeliveryGapMillis() < 250, "the caller's receiver stalled: " + r);
+            assertEquals(440.0, r.frequencyHz(), 5.0, "frequency heard");
             double sent = 0.3 * Short.MAX_VALUE / Math.sqrt(2);
             assertEquals(sent, r.rms(), sent * 0.3, "loudness heard");
         }

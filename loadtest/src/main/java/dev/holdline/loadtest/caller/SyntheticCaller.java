@@ -55,9 +55,14 @@ public final class SyntheticCaller implements AutoCloseable {
     private long silentFrames;
     private long silenceRun;
     private long longestSilence;
-    private long windowCrossings;
+    private long longestDeliveryGapNanos;
     private int windowFrames;
-    /** Frequency of each second of loud audio (100 loud frames), by zero crossings. */
+    /** Periods (in samples) between rising zero crossings in the current second of loud audio. */
+    private final java.util.List<Double> windowPeriods = new java.util.ArrayList<>();
+    /** Position (in samples, since the last silence) of the last rising zero crossing, or NaN. */
+    private double lastRise = Double.NaN;
+    private long loudSamples;
+    /** Frequency of each second of loud audio (100 loud frames), from its median period. */
     private final java.util.List<Double> secondHz = new java.util.ArrayList<>();
     private double sumSquares;
     private short lastSample;
@@ -155,6 +160,8 @@ public final class SyntheticCaller implements AutoCloseable {
             heard++;
             if (firstHeardNanos == 0) {
                 firstHeardNanos = now;
+            } else {
+                longestDeliveryGapNanos = Math.max(longestDeliveryGapNanos, now - lastHeardNanos);
             }
             lastHeardNanos = now;
             if (firstAudioNanos == 0) {
@@ -167,22 +174,40 @@ public final class SyntheticCaller implements AutoCloseable {
                 silentFrames++;
                 silenceRun++;
                 longestSilence = Math.max(longestSilence, silenceRun);
+                lastRise = Double.NaN;
                 return;
             }
             silenceRun = 0;
             loudFrames++;
             sumSquares += rms * rms;
-            for (short s : f.samples()) {
-                if ((s >= 0) != (lastSample >= 0)) {
-                    windowCrossings++;
-                }
-                lastSample = s;
-            }
+            measurePeriods(f.samples());
             if (++windowFrames == 100) {
-                secondHz.add(windowCrossings / 2.0);
-                windowCrossings = 0;
+                if (!windowPeriods.isEmpty()) {
+                    secondHz.add(AudioFrame.ROOM_RATE / medianOf(windowPeriods));
+                }
+                windowPeriods.clear();
                 windowFrames = 0;
             }
+        }
+    }
+
+    /**
+     * Pitch by the period between rising zero crossings, interpolated to a fraction of a sample.
+     * A receiver's jitter buffer splices audio to keep up with its clock; a splice spoils the one
+     * period it falls in, and the median over a second's ~440 periods ignores it, where a count of
+     * crossings per second would read every splice as a higher pitch.
+     */
+    private void measurePeriods(short[] samples) {
+        for (short s : samples) {
+            if (lastSample < 0 && s >= 0) {
+                double rise = loudSamples - 1 + (double) -lastSample / (s - lastSample);
+                if (!Double.isNaN(lastRise)) {
+                    windowPeriods.add(rise - lastRise);
+                }
+                lastRise = rise;
+            }
+            lastSample = s;
+            loudSamples++;
         }
     }
 
@@ -195,6 +220,7 @@ public final class SyntheticCaller implements AutoCloseable {
                     loudFrames == 0 ? 0 : Math.sqrt(sumSquares / loudFrames),
                     medianOf(secondHz),
                     firstAudioNanos == 0 ? -1 : (firstAudioNanos - joinedNanos) / 1_000_000,
+                    longestDeliveryGapNanos / 1_000_000,
                     agentLeft, disconnected);
         }
     }
@@ -216,16 +242,17 @@ public final class SyntheticCaller implements AutoCloseable {
      * @param silentFrames          frames after the first audio that were silent
      * @param longestSilenceMillis  the longest silent stretch after the first audio
      * @param rms                   mean RMS of the loud frames
-     * @param frequencyHz           the loud audio's frequency: the median over its seconds, each by zero
-     *                              crossings (a receiver's jitter buffer splices audio to keep up with
-     *                              its clock; a splice adds crossings to one second, not to the median)
+     * @param frequencyHz           the loud audio's pitch: the median over its seconds, each from the
+     *                              median period between rising zero crossings
      * @param firstAudioMillis      join → first loud frame, or -1
+     * @param longestDeliveryGapMillis the longest wait between two delivered frames (a stalled
+     *                              receiver, unlike a slow clock, shows here)
      * @param agentLeft             the agent left the room
      * @param disconnected          why the caller's room ended, or null while connected
      */
     public record Report(long framesHeard, long framesExpected, long loudFrames, long silentFrames,
                          long longestSilenceMillis, double rms, double frequencyHz, long firstAudioMillis,
-                         boolean agentLeft, String disconnected) {
+                         long longestDeliveryGapMillis, boolean agentLeft, String disconnected) {
         /** Silent frames (gaps, concealment) as a share of what was heard since the first audio. */
         public double missingShare() {
             long after = loudFrames + silentFrames;
