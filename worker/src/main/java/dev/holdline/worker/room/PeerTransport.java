@@ -48,39 +48,42 @@ final class PeerTransport {
 
     String createOffer() throws IOException {
         CompletableFuture<RTCSessionDescription> f = new CompletableFuture<>();
-        pc.createOffer(new RTCOfferOptions(), sdpObserver(f));
+        callNative("create an offer", () -> pc.createOffer(new RTCOfferOptions(), sdpObserver(f)));
         return await(f, "create an offer").sdp;
     }
 
     String createAnswer() throws IOException {
         CompletableFuture<RTCSessionDescription> f = new CompletableFuture<>();
-        pc.createAnswer(new RTCAnswerOptions(), sdpObserver(f));
+        callNative("create an answer", () -> pc.createAnswer(new RTCAnswerOptions(), sdpObserver(f)));
         return await(f, "create an answer").sdp;
     }
 
     void setLocal(RTCSdpType type, String sdp) throws IOException {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        pc.setLocalDescription(new RTCSessionDescription(type, sdp), setObserver(f));
+        callNative("set the local " + type.name().toLowerCase(),
+                () -> pc.setLocalDescription(new RTCSessionDescription(type, sdp), setObserver(f)));
         await(f, "set the local " + type.name().toLowerCase());
     }
 
     /** Sets the remote description, then applies any candidates that arrived before it. */
     void setRemote(RTCSdpType type, String sdp) throws IOException {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        pc.setRemoteDescription(new RTCSessionDescription(type, sdp), setObserver(f));
+        callNative("set the remote " + type.name().toLowerCase(),
+                () -> pc.setRemoteDescription(new RTCSessionDescription(type, sdp), setObserver(f)));
         await(f, "set the remote " + type.name().toLowerCase());
         remoteSet = true;
-        for (RTCIceCandidate c : pendingCandidates) {
-            pc.addIceCandidate(c);
-        }
+        List<RTCIceCandidate> held = List.copyOf(pendingCandidates);
         pendingCandidates.clear();
+        for (RTCIceCandidate c : held) {
+            callNative("add a remote ICE candidate", () -> pc.addIceCandidate(c));
+        }
     }
 
     /** A candidate from the signal channel, as LiveKit sends it: RTCIceCandidateInit JSON. */
     void addRemoteCandidate(String candidateInitJson) throws IOException {
         RTCIceCandidate c = parseCandidate(candidateInitJson);
         if (remoteSet) {
-            pc.addIceCandidate(c);
+            callNative("add a remote ICE candidate", () -> pc.addIceCandidate(c));
         } else {
             pendingCandidates.add(c);
         }
@@ -131,6 +134,21 @@ final class PeerTransport {
         if (!closed) {
             closed = true;
             pc.close();
+        }
+    }
+
+    /**
+     * webrtc-java reports a native refusal (SDP it cannot parse, a candidate it rejects) by
+     * throwing {@link Error} from the call itself; that is bad input from the server, not a
+     * broken JVM, so it becomes an IOException the room logs and survives.
+     */
+    private void callNative(String what, Runnable call) throws IOException {
+        try {
+            call.run();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Error e) {
+            throw new IOException(name + " could not " + what + ": " + e.getMessage());
         }
     }
 
