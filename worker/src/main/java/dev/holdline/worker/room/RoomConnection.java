@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * per successful join, and what outlives a rejoin — participants, audio streams, the audio
  * output, listeners. Everything that changes room state runs on one event-loop thread, so
  * signal messages and WebRTC callbacks never race each other; audio frames bypass the loop.
+ * Listeners run on a second thread of their own, in order: handler code may block or call back
+ * into the room ({@code sendData} from {@code onData}) without stalling signaling.
  */
 final class RoomConnection implements SessionRoom {
     private static final Logger log = LoggerFactory.getLogger(RoomConnection.class);
@@ -53,6 +55,8 @@ final class RoomConnection implements SessionRoom {
     private final String token;
     private final String name;
     private final ExecutorService loop;
+    /** Runs listener callbacks, in order, off the loop. */
+    private final ExecutorService events;
     private final AudioOutput output;
     private final List<RoomListener> listeners = new CopyOnWriteArrayList<>();
     /** By participant sid. */
@@ -87,12 +91,14 @@ final class RoomConnection implements SessionRoom {
         this.token = token;
         this.name = name;
         this.loop = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-" + name).factory());
+        this.events = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("room-events-" + name).factory());
         this.output = new AudioOutput(name, OUTPUT_BUFFER_FRAMES);
         // The room's own log lines carry the session's keys (job, session, room, profile): the
         // loop thread is one thread for the room's life, so setting them once is enough.
         Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
         if (mdc != null && !mdc.isEmpty()) {
             loop.execute(() -> org.slf4j.MDC.setContextMap(mdc));
+            events.execute(() -> org.slf4j.MDC.setContextMap(mdc));
         }
     }
 
@@ -207,6 +213,9 @@ final class RoomConnection implements SessionRoom {
                      SUBSCRIBED_AUDIO_CODEC_UPDATE, MEDIA_SECTIONS_REQUIREMENT -> {
                     // Informational for an audio agent.
                 }
+                // A message this client does not know (a newer server): say so, carry on.
+                case MESSAGE_NOT_SET -> log.info("Room '{}' ({}): ignoring a signal message of an unknown kind"
+                        + " (fields {})", roomName, name, m.getUnknownFields().asMap().keySet());
                 default -> log.debug("Room '{}' ({}): ignoring signal message {}", roomName, name, m.getMessageCase());
             }
         } catch (IOException | RuntimeException e) {
@@ -311,9 +320,7 @@ final class RoomConnection implements SessionRoom {
             }
             signalParticipants();
             log.info("Room '{}': participant '{}' joined ({})", roomName, p.identity(), p.kind());
-            for (RoomListener l : listeners) {
-                call(l, "onParticipantJoined", () -> l.onParticipantJoined(p));
-            }
+            notifyListeners("onParticipantJoined", l -> l.onParticipantJoined(p));
         }
     }
 
@@ -336,9 +343,7 @@ final class RoomConnection implements SessionRoom {
                 theirs.forEach(AudioStream::close);
             }
         }
-        for (RoomListener l : listeners) {
-            call(l, "onParticipantLeft", () -> l.onParticipantLeft(p));
-        }
+        notifyListeners("onParticipantLeft", l -> l.onParticipantLeft(p));
     }
 
     private void signalParticipants() {
@@ -391,11 +396,7 @@ final class RoomConnection implements SessionRoom {
         String sender = !packet.getParticipantIdentity().isEmpty() ? packet.getParticipantIdentity()
                 : user.getParticipantIdentity();
         DataMessage message = new DataMessage(sender, user.getTopic(), user.getPayload().toByteArray());
-        onLoop(() -> {
-            for (RoomListener l : listeners) {
-                call(l, "onData", () -> l.onData(message));
-            }
-        });
+        notifyListeners("onData", l -> l.onData(message));
     }
 
     // ---------------------------------------------------------------- liveness, loss, rejoin
@@ -475,9 +476,8 @@ final class RoomConnection implements SessionRoom {
         ended = true;
         log.info("Room '{}' ({}): disconnected: {}", roomName, name, reason);
         teardown();
-        for (RoomListener l : listeners) {
-            call(l, "onDisconnected", () -> l.onDisconnected(reason));
-        }
+        notifyListeners("onDisconnected", l -> l.onDisconnected(reason));
+        events.shutdown();
         onEnded.ended(lost, reason);
     }
 
@@ -517,9 +517,7 @@ final class RoomConnection implements SessionRoom {
                     if (!ended) {
                         ended = true;
                         teardown();
-                        for (RoomListener l : listeners) {
-                            call(l, "onDisconnected", () -> l.onDisconnected(reason));
-                        }
+                        notifyListeners("onDisconnected", l -> l.onDisconnected(reason));
                     }
                 } finally {
                     done.complete(null);
@@ -534,6 +532,8 @@ final class RoomConnection implements SessionRoom {
             log.warn("Room '{}' ({}): teardown did not finish in 10 s", roomName, name);
         }
         loop.shutdown();
+        // Queued callbacks (the last onDisconnected) still run; then the thread ends.
+        events.shutdown();
     }
 
     // ---------------------------------------------------------------- Room
@@ -649,11 +649,19 @@ final class RoomConnection implements SessionRoom {
 
     // ---------------------------------------------------------------- helpers
 
-    private void call(RoomListener l, String what, Runnable r) {
+    private void notifyListeners(String what, java.util.function.Consumer<RoomListener> callback) {
         try {
-            r.run();
-        } catch (RuntimeException e) {
-            log.warn("Room '{}' ({}): a listener's {} threw; the others still run", roomName, name, what, e);
+            events.execute(() -> {
+                for (RoomListener l : listeners) {
+                    try {
+                        callback.accept(l);
+                    } catch (RuntimeException e) {
+                        log.warn("Room '{}' ({}): a listener's {} threw; the others still run", roomName, name, what, e);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The room has ended and told its listeners so; nothing later is news to them.
         }
     }
 
