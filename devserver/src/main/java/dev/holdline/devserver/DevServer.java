@@ -361,6 +361,15 @@ public final class DevServer implements AutoCloseable {
         return agents().sendText(workerId, text);
     }
 
+    /**
+     * Sends arbitrary bytes as one binary frame on a room participant's {@code /rtc} signal
+     * connection (a malformed frame, an unknown message, a bad offer); false if the participant
+     * is not in that room or its socket is gone.
+     */
+    public boolean sendRawSignal(String room, String identity, byte[] binaryFrame) {
+        return rtc().sendRawSignal(room, identity, binaryFrame);
+    }
+
     /** The next accepted {@code /agent} connection receives this binary frame right after it opens, before it registers. */
     public void sendToNextConnection(byte[] binaryFrame) {
         agents().sendToNextConnection(binaryFrame);

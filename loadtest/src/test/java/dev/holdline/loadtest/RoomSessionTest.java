@@ -16,18 +16,31 @@ import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobRequest;
 import dev.holdline.worker.handler.Session;
+import dev.holdline.worker.room.DataMessage;
+import dev.holdline.worker.room.Room;
 import dev.holdline.worker.room.RoomConnector;
+import dev.holdline.worker.room.RoomListener;
 import dev.holdline.worker.room.RoomException;
 import io.livekit.server.AccessToken;
 import io.livekit.server.RoomJoin;
 import io.livekit.server.RoomName;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import livekit.LivekitAgent.JobStatus;
 import livekit.LivekitAgentDispatch.AgentDispatch;
+import livekit.LivekitRtc.SessionDescription;
+import livekit.LivekitRtc.SignalResponse;
+import livekit.LivekitRtc.SignalTarget;
+import livekit.LivekitRtc.TrickleRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +51,7 @@ class RoomSessionTest {
     private Worker worker;
     private RoomConnector connector;
     private final Map<String, EndReason> ended = new ConcurrentHashMap<>();
+    private final List<Exception> replyFailures = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -49,6 +63,20 @@ class RoomSessionTest {
             @Override
             public void run(Session session) throws Exception {
                 session.addShutdownCallback(reason -> ended.put(session.roomName(), reason));
+                // Answers each data message from its listener (which runs off the room's loop, so
+                // sending from it is allowed); the echo below reuses the same room.
+                Room room = session.connect();
+                room.addListener(new RoomListener() {
+                    @Override
+                    public void onData(DataMessage m) {
+                        try {
+                            room.sendData(("heard " + m.text()).getBytes(StandardCharsets.UTF_8), "reply", true,
+                                    m.senderIdentity());
+                        } catch (RoomException e) {
+                            replyFailures.add(e);
+                        }
+                    }
+                });
                 inner.run(session);
             }
 
@@ -153,6 +181,68 @@ class RoomSessionTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> caller.report().loudFrames() >= before + 200);
             SyntheticCaller.Report r = caller.report();
             assertTrue(r.silentFrames() - silentBefore <= 2, "the call in progress went silent: " + r);
+        }
+    }
+
+    @Test
+    void dataMessagesReachTheAgentAndItsRepliesReachTheCaller() throws Exception {
+        server.createDispatch("data", "echo", "");
+        try (SyntheticCaller caller = call("data")) {
+            BlockingQueue<DataMessage> replies = new LinkedBlockingQueue<>();
+            caller.room().addListener(new RoomListener() {
+                @Override
+                public void onData(DataMessage m) {
+                    replies.add(m);
+                }
+            });
+            caller.room().sendData("hello".getBytes(StandardCharsets.UTF_8), "chat", true, "echo-data");
+            caller.room().sendData("again".getBytes(StandardCharsets.UTF_8), "chat", true);
+            DataMessage first = replies.poll(10, TimeUnit.SECONDS);
+            DataMessage second = replies.poll(10, TimeUnit.SECONDS);
+            assertTrue(first != null && second != null, "replies heard: " + first + ", " + second + "; " + replyFailures);
+            assertEquals("heard hello", first.text());
+            assertEquals("heard again", second.text());
+            assertEquals("reply", first.topic());
+            assertEquals("echo-data", first.senderIdentity());
+            assertTrue(replyFailures.isEmpty(), replyFailures::toString);
+        }
+    }
+
+    @Test
+    void malformedSignalsToTheAgentAreLoggedAndItsCallsCarryOn() throws Exception {
+        server.createDispatch("target", "echo", "");
+        server.createDispatch("bystander", "echo", "");
+        try (SyntheticCaller target = call("target"); SyntheticCaller bystander = call("bystander")) {
+            SyntheticCaller.Report targetBefore = target.report();
+            SyntheticCaller.Report bystanderBefore = bystander.report();
+            byte[] garbage = {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+            // Field 999 is no SignalResponse field: it parses, with nothing set.
+            byte[] unknown = {(byte) 0xb8, 0x3e, 0x01};
+            byte[] badOffer = SignalResponse.newBuilder().setOffer(SessionDescription.newBuilder()
+                    .setType("offer").setSdp("this is not SDP").setId(77)).build().toByteArray();
+            byte[] badCandidate = SignalResponse.newBuilder().setTrickle(TrickleRequest.newBuilder()
+                    .setTarget(SignalTarget.SUBSCRIBER).setCandidateInit("{not json")).build().toByteArray();
+            byte[] badAnswer = SignalResponse.newBuilder().setAnswer(SessionDescription.newBuilder()
+                    .setType("answer").setSdp("v=0\r\nnonsense").setId(78)).build().toByteArray();
+            byte[] nonsenseCandidate = SignalResponse.newBuilder().setTrickle(TrickleRequest.newBuilder()
+                    .setTarget(SignalTarget.PUBLISHER)
+                    .setCandidateInit("{\"candidate\":\"candidate:nonsense\",\"sdpMid\":\"0\",\"sdpMLineIndex\":0}"))
+                    .build().toByteArray();
+            for (byte[] frame : List.of(garbage, unknown, badOffer, badCandidate, badAnswer, nonsenseCandidate)) {
+                assertTrue(server.sendRawSignal("target", "echo-target", frame), "the agent is in the room");
+            }
+            // Both calls keep their audio, and neither agent left, rejoined or ended its session.
+            for (SyntheticCaller caller : List.of(target, bystander)) {
+                long loud = caller.report().loudFrames();
+                await().atMost(Duration.ofSeconds(10)).until(() -> caller.report().loudFrames() >= loud + 300);
+            }
+            SyntheticCaller.Report t = target.report();
+            SyntheticCaller.Report b = bystander.report();
+            assertTrue(t.silentFrames() - targetBefore.silentFrames() <= 5, "the targeted call went silent: " + t);
+            assertTrue(b.silentFrames() - bystanderBefore.silentFrames() <= 5, "the other call went silent: " + b);
+            assertFalse(t.agentLeft(), "the targeted agent left the room");
+            assertEquals(2, worker.activeSessions());
+            assertFalse(ended.containsKey("target"), "the targeted session ended: " + ended);
         }
     }
 }

@@ -197,16 +197,24 @@ public final class RtcService implements AutoCloseable {
     /** Removes a participant as RoomService.RemoveParticipant does; false if not in that room. */
     public boolean removeParticipant(String roomName, String identity) {
         for (RtcRoom room : roomsSnapshot()) {
-            if (room.name().equals(roomName)) {
-                for (Participant participant : room.participants()) {
-                    if (participant.identity().equals(identity)) {
-                        room.leave(participant, DisconnectReason.PARTICIPANT_REMOVED, true, "removed by the server API");
-                        return true;
-                    }
-                }
+            Optional<Participant> p = room.name().equals(roomName) ? member(room, identity) : Optional.empty();
+            if (p.isPresent()) {
+                room.leave(p.get(), DisconnectReason.PARTICIPANT_REMOVED, true, "removed by the server API");
+                return true;
             }
         }
         return false;
+    }
+
+    /** Sends {@code frame} as one binary signal frame to a participant; false if not in that room. */
+    public boolean sendRawSignal(String roomName, String identity, byte[] frame) {
+        return roomsSnapshot().stream().filter(room -> room.name().equals(roomName))
+                .flatMap(room -> member(room, identity).stream())
+                .findFirst().map(p -> p.signal().sendRaw(frame)).orElse(false);
+    }
+
+    private static Optional<Participant> member(RtcRoom room, String identity) {
+        return room.participants().stream().filter(p -> p.identity().equals(identity)).findFirst();
     }
 
     public List<RtcEvent> events() {

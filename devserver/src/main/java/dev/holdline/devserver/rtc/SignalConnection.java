@@ -153,6 +153,18 @@ public final class SignalConnection implements Session.Listener.AutoDemanding {
         }
     }
 
+    /** Sends arbitrary bytes as one binary frame (fault injection); false if the socket is gone. */
+    boolean sendRaw(byte[] frame) {
+        Session current = session;
+        if (current == null || !current.isOpen()) {
+            return false;
+        }
+        synchronized (sendLock) {
+            current.sendBinary(ByteBuffer.wrap(frame.clone()), Callback.from(() -> {}, this::sendFailed));
+        }
+        return true;
+    }
+
     /** Closes with a close frame after what is queued; the reason must fit a close frame. */
     void close(int statusCode, String reason) {
         Session current = session;
