@@ -79,8 +79,8 @@ class ReconnectTest {
         });
         fx.server.disconnectWorker(worker.workerId());
         assertTrue(gone.await(5, TimeUnit.SECONDS));
-        // The worker itself must have seen the loss: an update written before it notices goes into
-        // a socket the server already closed (that race is a separate, known gap).
+        // Wait until the worker has seen the loss, so the update is held rather than written into
+        // the dead socket (that path has its own test below).
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
                 .until(() -> worker.connectionState() != dev.holdline.worker.protocol.AgentConnection.State.REGISTERED);
         release.countDown();
@@ -107,6 +107,32 @@ class ReconnectTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> fx.server.events().stream().anyMatch(e ->
                     e instanceof AgentEvent.JobsMigrated m && m.jobIds().contains(jobId)));
             assertEquals(1, worker.activeSessions());
+        }
+    }
+
+    @Test
+    void aJobThatEndsIntoASocketTheServerNoLongerReadsIsReportedAfterTheReconnect() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        try (FreezableProxy proxy = new FreezableProxy(fx.server.port())) {
+            Worker worker = fx.start(fx.worker("alpha", session -> {
+                started.countDown();
+                release.await();
+            }).url("http://127.0.0.1:" + proxy.port()).silenceTimeout(Duration.ofSeconds(1)));
+            fx.dispatch("room-4", "alpha", "");
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            String jobId = fx.server.jobs().getFirst().jobId();
+
+            // The socket still takes writes, but nothing reaches the server: the job's end is
+            // written into it before the worker can know the connection is dead.
+            proxy.freezeOpenConnections();
+            release.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> worker.activeSessions() == 0);
+            assertEquals(1, worker.registrations(), "the worker noticed the loss before the job ended");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> worker.registrations() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx.server.jobs().stream()
+                    .anyMatch(j -> j.jobId().equals(jobId) && j.status() == JobStatus.JS_SUCCESS));
         }
     }
 }

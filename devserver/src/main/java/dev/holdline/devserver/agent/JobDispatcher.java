@@ -293,6 +293,14 @@ final class JobDispatcher {
             protocolError(worker, "UpdateJobStatus for unknown job '" + status.getJobId() + "' ignored");
             return;
         }
+        JobStatus current = record.job.getState().getStatus();
+        if (isFinal(current)) {
+            // As LiveKit: an ended job is no longer a worker's; a worker re-sending updates after a
+            // reconnect (it cannot know which ones the lost socket delivered) changes nothing.
+            log.debug("UpdateJobStatus {} for job {} that already ended as {}; ignored", status.getStatus(),
+                    status.getJobId(), current);
+            return;
+        }
         String owner = record.job.getState().getWorkerId();
         if (!owner.equals(worker.id())) {
             log.warn("UpdateJobStatus for job {} comes from worker {} but the job is assigned to {};"

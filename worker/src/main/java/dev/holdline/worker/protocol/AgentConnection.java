@@ -8,8 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -80,6 +83,16 @@ public final class AgentConnection implements AutoCloseable {
     private final HttpClient http;
     private final Object stateLock = new Object();
     private final List<WorkerMessage> heldJobUpdates = new ArrayList<>();
+    /**
+     * Job updates written to the current socket that no pong has confirmed yet, with the write
+     * sequence they went out at. A socket the server already dropped still takes writes until we
+     * notice; what went into it is re-sent after the next registration (a repeat is harmless:
+     * the server ignores updates for a job that has ended).
+     */
+    private final ArrayDeque<SentUpdate> unconfirmedJobUpdates = new ArrayDeque<>();
+    /** Ping timestamp → the write sequence it went out at; a pong confirms everything written before. */
+    private final Map<Long, Long> pingsInFlight = new HashMap<>();
+    private long writeSequence;
     private final AtomicInteger connects = new AtomicInteger();
     private volatile State state = State.CONNECTING;
     private volatile ProtoSocket<ServerMessage> socket;
@@ -133,21 +146,30 @@ public final class AgentConnection implements AutoCloseable {
      * @return true if it was written now
      */
     public boolean send(WorkerMessage message) {
-        ProtoSocket<ServerMessage> s = socket;
-        if (state == State.REGISTERED && s != null && !s.isClosed()) {
-            try {
-                s.send(message);
-                return true;
-            } catch (IOException e) {
-                log.debug("Send failed ({}); the reconnect loop will take over", e.getMessage());
+        // The state check and the write share the lock with requeueUnconfirmed, so an update is
+        // either on the old socket's unconfirmed list when it is requeued, or held.
+        synchronized (heldJobUpdates) {
+            ProtoSocket<ServerMessage> s = socket;
+            if (state == State.REGISTERED && s != null && !s.isClosed()) {
+                try {
+                    s.send(message);
+                    long seq = ++writeSequence;
+                    switch (message.getMessageCase()) {
+                        case UPDATE_JOB -> unconfirmedJobUpdates.add(new SentUpdate(seq, message));
+                        case PING -> pingsInFlight.put(message.getPing().getTimestamp(), seq);
+                        default -> {
+                        }
+                    }
+                    return true;
+                } catch (IOException e) {
+                    log.debug("Send failed ({}); the reconnect loop will take over", e.getMessage());
+                }
             }
-        }
-        if (message.getMessageCase() == WorkerMessage.MessageCase.UPDATE_JOB) {
-            synchronized (heldJobUpdates) {
+            if (message.getMessageCase() == WorkerMessage.MessageCase.UPDATE_JOB) {
                 heldJobUpdates.add(message);
             }
+            return false;
         }
-        return false;
     }
 
     /**
@@ -169,6 +191,36 @@ public final class AgentConnection implements AutoCloseable {
             return;
         }
         send(WorkerMessage.newBuilder().setPing(WorkerPing.newBuilder().setTimestamp(System.currentTimeMillis())).build());
+    }
+
+    private record SentUpdate(long sequence, WorkerMessage message) {
+    }
+
+    /** A pong: every job update written before its ping reached the server. */
+    private void confirmed(long pingTimestamp) {
+        synchronized (heldJobUpdates) {
+            Long seq = pingsInFlight.remove(pingTimestamp);
+            if (seq == null) {
+                return;
+            }
+            pingsInFlight.values().removeIf(s -> s < seq);
+            while (!unconfirmedJobUpdates.isEmpty() && unconfirmedJobUpdates.peekFirst().sequence() < seq) {
+                unconfirmedJobUpdates.removeFirst();
+            }
+        }
+    }
+
+    /** The socket is lost: what it never confirmed goes back in front of what was held since. */
+    private void requeueUnconfirmed() {
+        synchronized (heldJobUpdates) {
+            List<WorkerMessage> again = unconfirmedJobUpdates.stream().map(SentUpdate::message).toList();
+            if (!again.isEmpty()) {
+                log.info("Re-sending {} job status update(s) the lost connection never confirmed", again.size());
+            }
+            heldJobUpdates.addAll(0, again);
+            unconfirmedJobUpdates.clear();
+            pingsInFlight.clear();
+        }
     }
 
     /** Sends the job updates held during a disconnection. */
@@ -249,12 +301,14 @@ public final class AgentConnection implements AutoCloseable {
                     return;
                 }
                 state = State.RECONNECTING;
+                requeueUnconfirmed();
                 log.warn("Lost the LiveKit connection ({}); sessions keep running, reconnecting", why);
                 listener.onDisconnected(why);
             } catch (InterruptedException e) {
                 return;
             } catch (ExecutionException e) {
                 state = State.RECONNECTING;
+                requeueUnconfirmed();
             }
             reconnect = true;
         }
@@ -282,6 +336,9 @@ public final class AgentConnection implements AutoCloseable {
                 log.warn("LiveKit sent a second registration answer (worker id {}); ignored",
                         message.getRegister().getWorkerId());
                 return;
+            }
+            if (message.getMessageCase() == ServerMessage.MessageCase.PONG) {
+                confirmed(message.getPong().getLastTimestamp());
             }
             try {
                 ready.await();
