@@ -55,4 +55,35 @@ public final class ProcessStats {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Resident memory of process {@code pid} and all its descendants (a worker and its session
+     * hosts), in MB. A process that exits while being read counts as 0.
+     */
+    public static long treeRssMb(long pid) {
+        return tree(pid).map(p -> {
+            try {
+                return rssMb(p);
+            } catch (UncheckedIOException | IllegalStateException gone) {
+                return 0;
+            }
+        }).sum();
+    }
+
+    /** CPU ticks of process {@code pid} and its live descendants (an exited child's time is not counted). */
+    public static long treeCpuTicks(long pid) {
+        return tree(pid).map(p -> {
+            try {
+                return cpuTicks(p);
+            } catch (UncheckedIOException gone) {
+                return 0;
+            }
+        }).sum();
+    }
+
+    private static java.util.stream.LongStream tree(long pid) {
+        return java.util.stream.LongStream.concat(java.util.stream.LongStream.of(pid),
+                ProcessHandle.of(pid).map(h -> h.descendants().mapToLong(ProcessHandle::pid))
+                        .orElseGet(java.util.stream.LongStream::empty));
+    }
 }
