@@ -215,6 +215,15 @@ public final class DevServer implements AutoCloseable {
         agents.offerToFullWorkers(enabled);
     }
 
+    /**
+     * Fault injection: job assignments from now on carry an agent token for {@code room} instead
+     * of the job's own room ({@code null} restores the normal behaviour).
+     */
+    public synchronized void assignTokensForRoom(String room) {
+        requireRunning();
+        agents.assignTokensForRoom(room);
+    }
+
     // ---- addresses ------------------------------------------------------------------------------
 
     /** The bound port (the real one when configured with port 0). */

@@ -245,4 +245,19 @@ class RoomSessionTest {
             assertFalse(ended.containsKey("target"), "the targeted session ended: " + ended);
         }
     }
+
+    @Test
+    void anAssignmentTokenForAnotherRoomFailsTheJobClearlyWithoutJoining() throws Exception {
+        server.assignTokensForRoom("someone-elses-call");
+        server.createDispatch("misrouted", "echo", "");
+        await().atMost(Duration.ofSeconds(15)).until(() -> job("misrouted").map(JobView::status).orElse(null)
+                == JobStatus.JS_FAILED);
+        String error = job("misrouted").orElseThrow().error();
+        System.out.println("misrouted token: " + error);
+        assertTrue(error.contains("'someone-elses-call'") && error.contains("'misrouted'"), error);
+        assertFalse(error.contains("eyJ"), "the error quotes a token: " + error);
+        assertTrue(server.room("someone-elses-call").map(r -> r.participants().isEmpty()).orElse(true),
+                "the agent joined the other room");
+        assertEquals(0, worker.activeSessions());
+    }
 }

@@ -152,4 +152,9 @@ public final class AgentService implements AutoCloseable {
     public void offerToFullWorkers(boolean enabled) {
         workers.ignoreReportedStatus(enabled);
     }
+
+    /** See {@link dev.holdline.devserver.DevServer#assignTokensForRoom(String)}. */
+    public void assignTokensForRoom(String room) {
+        dispatcher.assignTokensForRoom(room);
+    }
 }

@@ -52,6 +52,8 @@ final class JobDispatcher {
     private final WorkerRegistry workers;
     private final EventLog<AgentEvent> events;
     private final TokenMinter tokens;
+    /** Fault injection: assignment tokens name this room instead of the job's; null normally. */
+    private volatile String tokenRoomOverride;
     private final Duration offerTimeout;
     private final Clock clock;
     private final RandomGenerator random;
@@ -113,6 +115,10 @@ final class JobDispatcher {
 
     void onAvailability(Worker worker, AvailabilityResponse response) {
         onLoop("availability from " + worker.id(), () -> handleAvailability(worker, response));
+    }
+
+    void assignTokensForRoom(String room) {
+        tokenRoomOverride = room;
     }
 
     void onJobStatus(Worker worker, UpdateJobStatus update) {
@@ -259,8 +265,9 @@ final class JobDispatcher {
         String identity = response.getParticipantIdentity().isEmpty()
                 ? "agent-" + job.getId()
                 : response.getParticipantIdentity();
+        String tokenRoom = tokenRoomOverride;
         String token = tokens.mintAgentToken(new AgentJoin(
-                job.getRoom().getName(),
+                tokenRoom != null ? tokenRoom : job.getRoom().getName(),
                 identity,
                 response.getParticipantName(),
                 response.getParticipantMetadata(),

@@ -7,6 +7,7 @@ import dev.holdline.worker.handler.DrainListener;
 import dev.holdline.worker.room.Room;
 import dev.holdline.worker.room.RoomConnector;
 import dev.holdline.worker.room.RoomException;
+import dev.holdline.worker.room.RoomTokens;
 import dev.holdline.worker.room.SessionRoom;
 import dev.holdline.worker.logging.SessionLogContext;
 import java.time.Duration;
@@ -70,6 +71,7 @@ final class RunningSession implements Session {
             if (isEnding()) {
                 throw new RoomException("the session is ending (" + endReason.get() + "); not joining the room");
             }
+            RoomTokens.requireRoom(token, job.roomName());
             room = rooms.connect(url, token, "job-" + job.id(), null,
                     () -> endRequester.accept(EndReason.CALLER_LEFT),
                     (lost, why) -> {
