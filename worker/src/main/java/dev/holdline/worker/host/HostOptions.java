@@ -126,8 +126,11 @@ public record HostOptions(boolean enabled, int sessionsPerHost, int recycleAfter
          * 10 s: long enough for a GC pause or a starved CPU, short enough that LiveKit hears soon.
          */
         private Duration heartbeatTimeout = Duration.ofSeconds(10);
-        /** A host not attached this long after its process started is killed. Default 30 s. */
-        private Duration startTimeout = Duration.ofSeconds(30);
+        /**
+         * A host not attached this long after its process started is killed. Default 60 s: a host
+         * starts in about a second, but 8-24 s were seen on a 2-core machine saturated by builds.
+         */
+        private Duration startTimeout = Duration.ofSeconds(60);
         /**
          * Options of the host JVMs, placed before the main class. Default none: a host takes no
          * option of the worker's JVM (its {@code -Xmx} was sized for the supervisor). The host always

@@ -334,8 +334,14 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
                     pool.gone(id);
                     continue;
                 }
-                String cause = "session host " + id + " stopped answering (no heartbeat for "
-                        + options.heartbeatTimeout().toMillis() + " ms); killed it";
+                if (host.killCause() != null) {
+                    continue; // killed already; its exit is on the way
+                }
+                boolean starting = pool.host(id).map(h -> h.state() == HostPool.State.STARTING).orElse(false);
+                String cause = starting
+                        ? "session host " + id + " did not attach within " + options.startTimeout().toMillis() + " ms of its start; killed it"
+                        : "session host " + id + " stopped answering (no heartbeat for " + options.heartbeatTimeout().toMillis()
+                                + " ms); killed it";
                 log.error(cause);
                 host.kill(cause);
             }
