@@ -182,4 +182,26 @@ class SessionHostsTest {
         assertTrue(threadsAfter <= threadsBefore + 6, "supervisor threads " + threadsBefore + " -> " + threadsAfter);
         assertTrue(rssAfter <= rssBefore + 40, "supervisor RSS " + rssBefore + " -> " + rssAfter + " MB");
     }
+
+    @Test
+    void aHandlerThatIgnoresItsEndIsGivenUpByItsHostWhichThenRetires() throws Exception {
+        Worker w = start(hosts().sessionsPerHost(2).recycleAfter(10).build());
+        String dispatchId = server.createDispatch("room-stuck", "hosted", "stuck").getId();
+        awaitStatus("room-stuck", JobStatus.JS_RUNNING);
+        trackPids(w);
+        int hostId = w.sessionHosts().stream().filter(h -> h.active() == 1).findFirst().orElseThrow().id();
+
+        // Deleting the dispatch terminates the job: asked, interrupted after 1 s, given up after 2 s.
+        server.deleteDispatch(dispatchId, "room-stuck");
+        awaitStatus("room-stuck", JobStatus.JS_FAILED);
+        String error = job("room-stuck").orElseThrow().error();
+        System.out.println("Stuck call reported: JS_FAILED '" + error + "'");
+        assertTrue(error.contains("did not return") && error.contains("gave it up"), error);
+        assertEquals(0, w.activeSessions());
+        // Its host holds a stuck thread: it takes nothing more and exits (0) as it holds no live call.
+        await().atMost(Duration.ofSeconds(30)).until(() -> w.sessionHosts().stream().noneMatch(h -> h.id() == hostId));
+        dispatch("room-next", "quick");
+        awaitStatus("room-next", JobStatus.JS_SUCCESS);
+        trackPids(w);
+    }
 }
