@@ -35,7 +35,7 @@ class SessionHostProcessTest {
     private void startSupervisor() {
         try {
             child = ChildJvm.start(Map.of("LIVEKIT_URL", server.httpUrl(), "LIVEKIT_API_KEY", "devkey",
-                    "LIVEKIT_API_SECRET", SECRET), "start", "--agent", "hold", "--health-port", "0", "--sessions-per-host", "1");
+                    "LIVEKIT_API_SECRET", SECRET), "start", "--agent", "hold", "--health-port", "0", "--sessions-per-host", "1", "--session-hosts");
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

@@ -166,12 +166,15 @@ final class HostAgent {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+
     private void stop(int status) {
-        if (exit.getCount() == 0) {
+        if (!stopping.compareAndSet(false, true)) {
             return;
         }
         exitStatus = status;
         log.info("Session host {} exiting ({} session(s) served)", id, served.get());
+        timer.shutdownNow();
         try {
             synchronized (this) {
                 events.onCompleted();
@@ -179,9 +182,16 @@ final class HostAgent {
         } catch (RuntimeException ignored) {
             // the link is gone already
         }
-        timer.shutdownNow();
-        sessions.close();
+        // Let the last events (a SessionEnded) reach the supervisor before the process goes:
+        // shutdown() waits for the call, which the supervisor closes once it has read them all.
+        channel.shutdown();
+        try {
+            channel.awaitTermination(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         channel.shutdownNow();
+        sessions.close();
         exit.countDown();
     }
 

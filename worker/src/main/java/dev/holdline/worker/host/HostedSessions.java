@@ -161,12 +161,14 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
             log.info("Job {} goes to session host {}{}", job.id(), placement.hostId(),
                     placement.newHost() ? " (starting it now)" : "");
         }
+        // Tracked by the drain before a launch can fail: a failed launch ends the session (and
+        // untracks it) at once.
+        drain.sessionStarted(job.id(), profile);
         if (placement.newHost()) {
             launch(placement.hostId());
         }
-        drain.sessionStarted(job.id(), profile);
         HostProcess host = processes.get(placement.hostId());
-        if (host != null) {
+        if (host != null && sessions.get(job.id()) == s) {
             synchronized (s) {
                 StartSession.Builder start = StartSession.newBuilder().setJob(HostProtos.job(job))
                         .setSessionId(context.sessionId()).setParticipantIdentity(identity).setUrl(url).setToken(token)
