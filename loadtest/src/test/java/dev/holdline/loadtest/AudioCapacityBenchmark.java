@@ -165,7 +165,8 @@ class AudioCapacityBenchmark {
     private static Process startWorker(DevServer server) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.holdline.examples.Main",
-                "start", "--agent", "echo", "--health-port", "-1", "--max-sessions", "200", "--load-threshold", "1.0")
+                "start", "--agent", "echo", "--health-port", "-1", "--max-sessions", "200", "--load-threshold", "1.0",
+                "--no-session-hosts")
                 .redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("LIVEKIT_") || k.startsWith("HOLDLINE_"));
         pb.environment().put("LIVEKIT_URL", server.httpUrl());

@@ -21,11 +21,14 @@ import dev.holdline.worker.handler.AgentHandler;
 import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobType;
 import dev.holdline.worker.health.HealthServer;
+import dev.holdline.worker.host.HostOptions;
+import dev.holdline.worker.host.HostedSessions;
 import dev.holdline.worker.platform.AwsIntegration;
 import dev.holdline.worker.protocol.AgentConnection;
 import dev.holdline.worker.protocol.AgentUrls;
 import dev.holdline.worker.protocol.ProtocolWarmup;
 import dev.holdline.worker.session.SessionManager;
+import dev.holdline.worker.session.SessionRuntime;
 import dev.holdline.worker.telemetry.Telemetry;
 import dev.holdline.worker.telemetry.WorkerMetrics;
 import dev.holdline.worker.telemetry.WorkerView;
@@ -74,7 +77,7 @@ public final class Worker implements AutoCloseable {
     private final WorkerOptions options;
     private final Lifecycle lifecycle = new Lifecycle();
     private final Scheduler scheduler;
-    private final SessionManager sessions;
+    private final SessionRuntime sessions;
     private final AgentConnection connection;
     private final JobDispatcher dispatcher;
     private final ScheduledExecutorService ticker;
@@ -98,9 +101,11 @@ public final class Worker implements AutoCloseable {
                 options.maxReconnectAttempts(), options.reconnectBackoffStep(), options.reconnectBackoffMax(),
                 options.silenceTimeout()),
                 new ConnectionEvents());
-        this.sessions = new SessionManager(options.handler(),
-                (jobId, status, error) -> dispatcherSend(jobId, status, error),
-                this::onSessionEnded, options.terminationGrace());
+        this.sessions = options.hosts().enabled()
+                ? new HostedSessions(options.hosts(), options.handlerClass().getName(), options.terminationGrace(),
+                        this::dispatcherSend, this::onSessionEnded)
+                : new SessionManager(options.handler(), this::dispatcherSend, this::onSessionEnded,
+                        options.terminationGrace());
         this.dispatcher = new JobDispatcher(options.agentName(), options.handler(), scheduler, sessions,
                 connection::send, options.url(), options.requestTimeout(), this::onCapacityChange,
                 job -> options.profiles().resolve(new JobFacts(job.agentName(), job.metadata(),
@@ -145,6 +150,12 @@ public final class Worker implements AutoCloseable {
                 stop("the admin API could not start");
                 throw e;
             }
+        }
+        try {
+            sessions.open();
+        } catch (RuntimeException e) {
+            stop("the session runtime could not start");
+            throw e;
         }
         log.info("Starting worker for agent '{}' against {} (API key {}, max {} sessions, load threshold {})",
                 options.agentName(), connection.endpoint(), options.apiKey(), options.maxSessions(),
@@ -443,6 +454,11 @@ public final class Worker implements AutoCloseable {
         return sessions.jobIds();
     }
 
+    /** The session hosts now (empty when sessions run in this JVM). */
+    public List<HostedSessions.HostView> sessionHosts() {
+        return sessions instanceof HostedSessions h ? h.hosts() : List.of();
+    }
+
     /** The health server's port, or -1 when disabled. */
     public int healthPort() {
         HealthServer h = health;
@@ -475,6 +491,13 @@ public final class Worker implements AutoCloseable {
     public static final class Builder {
         private Map<String, String> env = System.getenv();
         private AgentHandler handler;
+        /** The handler's class, for session hosts (which construct it themselves). Default: none. */
+        private Class<? extends AgentHandler> handlerClass;
+        /**
+         * Where sessions run. Default {@link HostOptions#IN_PROCESS}: in this JVM. The CLI's {@code start}
+         * uses {@link HostOptions#defaults()} (child JVMs; their defaults are on {@link HostOptions.Builder}).
+         */
+        private HostOptions hosts = HostOptions.IN_PROCESS;
         /**
          * Call profiles and drain limits. Default: the file named by {@code HOLDLINE_PROFILES} if set,
          * else the built-in single profile; either way with {@code HOLDLINE_*} environment overrides.
@@ -576,6 +599,22 @@ public final class Worker implements AutoCloseable {
         /** The session handler (required). */
         public Builder handler(AgentHandler handler) {
             this.handler = handler;
+            return this;
+        }
+
+        /**
+         * The session handler by class: public, with a public no-arg constructor (session hosts
+         * construct it; the worker also makes one for {@code onRequest}). Sets {@link #handler} too
+         * unless that is set, to an instance of this class.
+         */
+        public Builder handlerClass(Class<? extends AgentHandler> handlerClass) {
+            this.handlerClass = Objects.requireNonNull(handlerClass, "handlerClass");
+            return this;
+        }
+
+        /** Where sessions run: {@link HostOptions#IN_PROCESS} or session hosts (needs {@link #handlerClass}). */
+        public Builder sessionHosts(HostOptions hosts) {
+            this.hosts = Objects.requireNonNull(hosts, "hosts");
             return this;
         }
 
@@ -710,9 +749,7 @@ public final class Worker implements AutoCloseable {
             String u = firstNonBlank(url, env.get("LIVEKIT_URL"));
             String k = firstNonBlank(apiKey, env.get("LIVEKIT_API_KEY"));
             String s = firstNonBlank(apiSecret, env.get("LIVEKIT_API_SECRET"));
-            if (handler == null) {
-                throw new IllegalArgumentException("handler is not set: call Worker.builder().handler(...)");
-            }
+            AgentHandler h = HostOptions.checkHandler(handler, handlerClass, hosts);
             if (u == null) {
                 throw new IllegalArgumentException("LiveKit URL is not set: set LIVEKIT_URL (for example wss://livekit.example.com)");
             }
@@ -755,7 +792,7 @@ public final class Worker implements AutoCloseable {
                 String file = env.get("HOLDLINE_PROFILES");
                 p = file == null || file.isBlank() ? ProfileConfig.fromEnv(env) : ProfileConfig.load(Path.of(file), env);
             }
-            return new WorkerOptions(handler, u, k, s, agentName, jobType, permissions, loadFunction, loadThreshold,
+            return new WorkerOptions(h, handlerClass, hosts, u, k, s, agentName, jobType, permissions, loadFunction, loadThreshold,
                     maxSessions, healthHost, healthPort, maxReconnectAttempts, reconnectBackoffStep, reconnectBackoffMax,
                     registerTimeout, statusInterval, assignmentTimeout, requestTimeout, terminationGrace, silenceTimeout,
                     version, p, profileResolver, env, protectionLoadThreshold, admin);

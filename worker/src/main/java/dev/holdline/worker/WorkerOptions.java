@@ -5,6 +5,7 @@ import dev.holdline.lifecycle.profile.ProfileResolver;
 import dev.holdline.scheduler.LoadFunction;
 import dev.holdline.worker.admin.AdminOptions;
 import dev.holdline.worker.handler.AgentHandler;
+import dev.holdline.worker.host.HostOptions;
 import dev.holdline.worker.handler.JobType;
 import java.time.Duration;
 import java.util.Map;
@@ -15,6 +16,8 @@ import java.util.Map;
  */
 public record WorkerOptions(
         AgentHandler handler,
+        Class<? extends AgentHandler> handlerClass,
+        HostOptions hosts,
         String url,
         String apiKey,
         String apiSecret,
@@ -53,6 +56,6 @@ public record WorkerOptions(
     public String toString() {
         return "WorkerOptions[url=" + url + ", apiKey=" + apiKey + ", apiSecret=<redacted>, agentName='" + agentName
                 + "', jobType=" + jobType + ", loadThreshold=" + loadThreshold + ", maxSessions=" + maxSessions
-                + ", healthPort=" + healthPort + ", maxReconnectAttempts=" + maxReconnectAttempts + ", profiles=" + profiles.describe() + ", admin=" + admin + "]";
+                + ", hosts=" + hosts + ", healthPort=" + healthPort + ", maxReconnectAttempts=" + maxReconnectAttempts + ", profiles=" + profiles.describe() + ", admin=" + admin + "]";
     }
 }

@@ -9,7 +9,7 @@ import dev.holdline.worker.handler.EndReason;
 import dev.holdline.worker.handler.JobInfo;
 import dev.holdline.worker.handler.JobRequest;
 import dev.holdline.worker.handler.JobType;
-import dev.holdline.worker.session.SessionManager;
+import dev.holdline.worker.session.SessionRuntime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +41,7 @@ public final class JobDispatcher {
     private final AgentHandler handler;
     private final boolean customRequestHandler;
     private final Scheduler scheduler;
-    private final SessionManager sessions;
+    private final SessionRuntime sessions;
     private final Consumer<WorkerMessage> out;
     private final String defaultUrl;
     private final Duration requestTimeout;
@@ -51,7 +51,7 @@ public final class JobDispatcher {
     private final Map<String, JobRequest.Answer.Accept> accepted = new ConcurrentHashMap<>();
     private volatile OfferObserver offers = OfferObserver.NONE;
 
-    public JobDispatcher(String agentName, AgentHandler handler, Scheduler scheduler, SessionManager sessions,
+    public JobDispatcher(String agentName, AgentHandler handler, Scheduler scheduler, SessionRuntime sessions,
                          Consumer<WorkerMessage> out, String defaultUrl, Duration requestTimeout,
                          Runnable onCapacityChange, Function<JobInfo, CallProfile> profiles) {
         this.agentName = agentName;

@@ -75,6 +75,7 @@ final class RoomConnection implements SessionRoom {
     private volatile boolean callerSeen;
     private volatile Runnable onCallerGone = () -> { };
     private volatile EndedListener onEnded = (lost, reason) -> { };
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> onFirstAudio = new java.util.concurrent.atomic.AtomicReference<>();
 
     // Loop-thread state.
     private ProtoSocket<SignalResponse> socket;
@@ -110,6 +111,11 @@ final class RoomConnection implements SessionRoom {
     @Override
     public void endStreams() {
         streams.values().forEach(list -> list.forEach(AudioStream::close));
+    }
+
+    @Override
+    public void onFirstAudio(Runnable r) {
+        onFirstAudio.set(r);
     }
 
     void onEnded(EndedListener l) {
@@ -373,6 +379,10 @@ final class RoomConnection implements SessionRoom {
 
     /** Audio of {@code identity} arrived (native thread): hand it to that participant's streams. */
     void deliverAudio(String identity, byte[] pcm, int bits, int rate, int channels, int frames) {
+        Runnable first = onFirstAudio.get() == null ? null : onFirstAudio.getAndSet(null);
+        if (first != null) {
+            first.run();
+        }
         List<AudioStream> theirs = streams.get(identity);
         if (theirs != null) {
             for (AudioStream s : theirs) {

@@ -9,6 +9,9 @@ public interface SessionRoom extends Room {
         void ended(boolean lost, String reason);
     }
 
+    /** Runs {@code r} once, on a media thread, when the first frame of remote audio arrives. */
+    void onFirstAudio(Runnable r);
+
     /** Ends every inbound audio stream (reads return null); the output keeps playing. */
     void endStreams();
 

@@ -45,13 +45,18 @@ final class RunningSession implements Session {
     private final Object roomLock = new Object();
     private volatile SessionRoom room;
     private volatile String roomLostError;
+    private final Runnable onJoined;
+    private final Runnable onFirstAudio;
 
     /**
      * @param endRequester asks the runtime to end this session (with its escalation), e.g. when
      *                     the caller left
      */
     RunningSession(JobInfo job, String identity, String url, String token, String profile, RoomConnector rooms,
-                   Consumer<EndReason> endRequester, SessionLogContext logContext) {
+                   Consumer<EndReason> endRequester, SessionLogContext logContext, Runnable onJoined,
+                   Runnable onFirstAudio) {
+        this.onJoined = onJoined;
+        this.onFirstAudio = onFirstAudio;
         this.job = job;
         this.identity = identity;
         this.url = url;
@@ -80,6 +85,8 @@ final class RunningSession implements Session {
                         }
                         endRequester.accept(EndReason.ROOM_CLOSED);
                     });
+            room.onFirstAudio(onFirstAudio);
+            onJoined.run();
             if (isEnding()) {
                 room.endStreams();
             }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * throws fails only its own session. Ending a session is escalating: ask ({@code awaitEnd}
  * returns), wait the termination grace, then interrupt its thread.
  */
-public final class SessionManager implements AutoCloseable, DrainCoordinator.Target {
+public final class SessionManager implements SessionRuntime, DrainCoordinator.Target {
     private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
 
     private final AgentHandler handler;
@@ -58,16 +58,26 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
         this.terminationGrace = terminationGrace;
     }
 
-    /** Who hears of session starts and ends (metrics, admin API). Set before the first session. */
+    @Override
     public void observe(SessionObserver observer) {
         this.observer = observer;
     }
 
     /** Starts the session on its own virtual thread, under {@code profile}. */
+    @Override
     public void start(JobInfo job, String identity, String url, String token, CallProfile profile) {
-        SessionLogContext logContext = SessionLogContext.mint(job.id(), job.roomName(), profile.name());
+        start(job, identity, url, token, profile, SessionLogContext.mint(job.id(), job.roomName(), profile.name()));
+    }
+
+    /** As {@link #start(JobInfo, String, String, String, CallProfile)}, with a session id minted elsewhere (a supervisor). */
+    public void start(JobInfo job, String identity, String url, String token, CallProfile profile,
+                      SessionLogContext logContext) {
+        RunningSession[] self = new RunningSession[1];
         RunningSession session = new RunningSession(job, identity, url, token, profile.name(), rooms,
-                reason -> terminate(job.id(), reason), logContext);
+                reason -> terminate(job.id(), reason), logContext,
+                () -> tellObserver(() -> observer.roomJoined(self[0], logContext)),
+                () -> tellObserver(() -> observer.firstAudio(self[0], logContext)));
+        self[0] = session;
         if (sessions.putIfAbsent(job.id(), session) != null) {
             log.warn("Job {} is already running here; duplicate assignment ignored", job.id());
             return;
@@ -138,6 +148,7 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
     }
 
     /** Asks one session to end. Returns false for an unknown job. */
+    @Override
     public boolean terminate(String jobId, EndReason reason) {
         RunningSession session = sessions.get(jobId);
         if (session == null) {
@@ -171,6 +182,7 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
     }
 
     /** Asks every session to end and waits up to {@code timeout} for them; returns those still running. */
+    @Override
     public Set<String> terminateAll(EndReason reason, Duration timeout) throws InterruptedException {
         List<RunningSession> all = List.copyOf(sessions.values());
         for (RunningSession s : all) {
@@ -190,11 +202,13 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
      * Starts the drain: every session gets its deadline (see {@link DrainCoordinator}). Returns
      * false when a drain already started.
      */
+    @Override
     public boolean startDrain(Optional<Duration> hardLimit) {
         return drain.start(hardLimit);
     }
 
     /** How the drain is going, once it started. */
+    @Override
     public Optional<DrainReport> drainReport() {
         return drain.report();
     }
@@ -223,10 +237,12 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
         terminate(jobId, EndReason.DRAIN_DEADLINE);
     }
 
+    @Override
     public int active() {
         return sessions.size();
     }
 
+    @Override
     public Set<String> jobIds() {
         return Set.copyOf(sessions.keySet());
     }
@@ -242,7 +258,8 @@ public final class SessionManager implements AutoCloseable, DrainCoordinator.Tar
         DrainTimer.shutdown(drainTimer);
     }
 
-    static String errorText(Throwable e) {
+    /** "ExceptionClass: message", at most 500 characters: the error text reported with {@code JS_FAILED}. */
+    public static String errorText(Throwable e) {
         String msg = e.getMessage();
         String text = e.getClass().getSimpleName() + (msg == null || msg.isBlank() ? "" : ": " + msg);
         return text.length() > 500 ? text.substring(0, 500) + "…" : text;

@@ -27,4 +27,12 @@ public interface SessionObserver {
     default void sessionEnded(Session session, SessionLogContext context, EndReason reason, boolean succeeded,
                               String error) {
     }
+
+    /** The handler joined the session's room ({@code Session.connect} returned). */
+    default void roomJoined(Session session, SessionLogContext context) {
+    }
+
+    /** The first frame of audio from the room arrived. Called on a media thread: return at once. */
+    default void firstAudio(Session session, SessionLogContext context) {
+    }
 }

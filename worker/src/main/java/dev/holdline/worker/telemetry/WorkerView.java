@@ -7,7 +7,7 @@ import dev.holdline.lifecycle.protection.ProtectionStatus;
 import dev.holdline.scheduler.Scheduler;
 import dev.holdline.worker.platform.AwsIntegration;
 import dev.holdline.worker.protocol.AgentConnection;
-import dev.holdline.worker.session.SessionManager;
+import dev.holdline.worker.session.SessionRuntime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,13 +29,13 @@ public final class WorkerView {
     private final Lifecycle lifecycle;
     private final Scheduler scheduler;
     private final AgentConnection connection;
-    private final SessionManager sessions;
+    private final SessionRuntime sessions;
     private final Supplier<AwsIntegration> aws;
     private final Instant createdAt = Instant.now();
     private volatile Optional<Duration> drainLimit = Optional.empty();
 
     public WorkerView(String agentName, String version, Lifecycle lifecycle, Scheduler scheduler,
-                      AgentConnection connection, SessionManager sessions, Supplier<AwsIntegration> aws) {
+                      AgentConnection connection, SessionRuntime sessions, Supplier<AwsIntegration> aws) {
         this.agentName = agentName;
         this.version = version;
         this.lifecycle = lifecycle;
