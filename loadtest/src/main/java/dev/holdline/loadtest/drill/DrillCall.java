@@ -52,7 +52,7 @@ final class DrillCall {
         } catch (RoomException e) {
             listener.started();
             return new RunResult.CallOutcome(plan.index(), roomName, null, null, startMillis, plan.lengthMillis(), 0, -1,
-                    true, "could not join the room: " + e.getMessage(), 0, 0, 1, 0);
+                    true, "could not join the room: " + e.getMessage(), 0, 0, 1, 0, List.of(), null);
         }
         listener.started();
         long plannedEnd = joinNanos + plan.lengthMillis() * 1_000_000;
@@ -102,9 +102,13 @@ final class DrillCall {
             long firstAudio = report.firstAudioMillis() < 0 ? -1
                     : (joinNanos - dispatchNanos) / 1_000_000 + report.firstAudioMillis();
             long longestGap = gaps.stream().mapToLong(Gap::lengthMillis).max().orElse(0);
+            // In run time: the caller joined (joinNanos - callNanos) after the call's start.
+            long joinedAt = startMillis + (joinNanos - dispatchNanos) / 1_000_000;
+            List<RunResult.HeardGap> heard = gaps.stream().filter(g -> g.lengthMillis() >= 300)
+                    .map(g -> new RunResult.HeardGap(joinedAt + g.startMillis(), g.lengthMillis(), g.kind().name())).toList();
             return new RunResult.CallOutcome(plan.index(), roomName, null, null, startMillis, plan.lengthMillis(), length,
                     firstAudio, cut, reason, cut ? cutAt : -1, Math.max(longestGap, report.longestSilenceMillis()),
-                    report.missingShare(), report.shortfallShare());
+                    report.missingShare(), report.shortfallShare(), heard, null);
         } finally {
             caller.close();
         }

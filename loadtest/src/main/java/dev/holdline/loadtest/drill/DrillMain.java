@@ -68,7 +68,7 @@ public final class DrillMain {
         String callP99 = "8m";
 
         @Option(names = "--time-scale", description = "Multiplies call lengths and the stop timeout (default: ${DEFAULT-VALUE}:"
-                + " a 4 min call lasts 15 s).")
+                + " a 4 min call lasts 9.6 s).")
         double timeScale = DrillOptions.defaults().timeScale();
 
         @Option(names = "--talk", description = "Caller's talk turn, wall-clock (default: 4s).")

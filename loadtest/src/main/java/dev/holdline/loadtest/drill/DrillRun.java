@@ -183,9 +183,7 @@ public final class DrillRun {
         List<RunResult.CallOutcome> calls = raw.stream().map(o -> {
             JobView j = jobByRoom.get(o.room());
             String worker = j == null || j.workerId() == null ? null : labelById.getOrDefault(j.workerId(), j.workerId());
-            return new RunResult.CallOutcome(o.index(), o.room(), j == null ? null : j.jobId(), worker, o.startMillis(),
-                    o.plannedLengthMillis(), o.lengthMillis(), o.dispatchToFirstAudioMillis(), o.cut(), o.cutReason(),
-                    o.cutAtMillis(), o.longestSilenceMillis(), o.missingShare(), o.shortfallShare());
+            return o.with(j == null ? null : j.jobId(), worker, diagnose(o, raw));
         }).toList();
 
         Map<String, Long> sigtermAt = new HashMap<>();
@@ -214,6 +212,29 @@ public final class DrillRun {
                 f.deployEndMillis < 0 ? -1 : f.deployEndMillis - f.deployStartMillis, stopTimeout.toMillis(),
                 plan.longestCall().toMillis(), longestDrain.toMillis(), peakActive.get(), profiles.toString(),
                 f.protectionBackend, workers, calls, List.copyOf(f.samples), List.copyOf(f.marks), List.copyOf(notes));
+    }
+
+    /**
+     * For a call cut by a silent stretch: how many other calls live at that moment heard a gap of
+     * 300 ms or more overlapping it. Most of them at once means the machine stalled (all callers,
+     * the relay and every worker share its CPUs), not that a deploy cut this call; it stays a cut.
+     */
+    private static String diagnose(RunResult.CallOutcome o, List<RunResult.CallOutcome> all) {
+        if (!o.cut() || o.cutReason() == null || o.gaps().isEmpty() || o.cutAtMillis() < 0) {
+            return null;
+        }
+        RunResult.HeardGap g = o.gaps().stream().filter(x -> x.lengthMillis() >= 1000).findFirst().orElse(null);
+        if (g == null) {
+            return null;
+        }
+        long from = g.startMillis();
+        long to = g.startMillis() + g.lengthMillis();
+        List<RunResult.CallOutcome> live = all.stream().filter(c -> c != o && c.startMillis() < from
+                && c.startMillis() + c.lengthMillis() > to).toList();
+        long alsoHeard = live.stream().filter(c -> c.gaps().stream()
+                .anyMatch(x -> x.startMillis() < to && x.startMillis() + x.lengthMillis() > from)).count();
+        return alsoHeard + " of " + live.size() + " other live calls heard a gap at the same moment"
+                + (live.size() >= 2 && alsoHeard * 2 > live.size() ? ": the machine stalled (CPU starved), not one worker" : "");
     }
 
     private static long markAt(Fleet f, String worker, String kind) {

@@ -140,8 +140,9 @@ final class Fleet implements AutoCloseable {
     }
 
     private void sigterm(WorkerProcess w, Duration stopTimeout) throws IOException, InterruptedException {
-        mark(w.label, "SIGTERM", "stop timeout " + stopTimeout.toMillis() + " ms");
         w.signal("TERM");
+        // Marked once kill has returned: an offer answered after this moment was answered after the signal.
+        mark(w.label, "SIGTERM", "stop timeout " + stopTimeout.toMillis() + " ms");
         killer.schedule(() -> {
             if (w.alive()) {
                 mark(w.label, "SIGKILL", "still running " + stopTimeout.toMillis() + " ms after SIGTERM");

@@ -66,8 +66,9 @@ final class ReportWriter {
             out.println(line.toString().stripTrailing());
         }
         for (RunResult r : runs) {
-            r.calls().stream().filter(CallOutcome::cut).limit(8).forEach(c -> out.printf("  %s: call %d (%s) cut: %s%n",
-                    r.mode(), c.index(), c.worker() == null ? "no worker" : "on " + c.worker(), c.cutReason()));
+            r.calls().stream().filter(CallOutcome::cut).limit(8).forEach(c -> out.printf("  %s: call %d (%s) cut: %s%s%n",
+                    r.mode(), c.index(), c.worker() == null ? "no worker" : "on " + c.worker(), c.cutReason(),
+                    c.diagnosis() == null ? "" : " (" + c.diagnosis() + ")"));
             long more = r.calls().stream().filter(CallOutcome::cut).count() - 8;
             if (more > 0) {
                 out.printf("  %s: … and %d more cut calls (see the report)%n", r.mode(), more);
@@ -398,7 +399,8 @@ final class ReportWriter {
                     .append(c.longestSilenceMillis()).append(" ms</td><td>")
                     .append(String.format(Locale.ROOT, "%.2f %%", 100 * c.missingShare())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.2f %%", 100 * c.shortfallShare())).append("</td><td")
-                    .append(c.cut() ? " class=\"cut\">cut: " + esc(c.cutReason()) : ">completed").append("</td></tr>\n");
+                    .append(c.cut() ? " class=\"cut\">cut: " + esc(c.cutReason()) : ">completed")
+                    .append(c.diagnosis() == null ? "" : " (" + esc(c.diagnosis()) + ")").append("</td></tr>\n");
         }
         return s.append("</table></details>\n").toString();
     }

@@ -27,11 +27,30 @@ public record RunResult(String mode, String description, long wallMillis, int ca
                                 int exitCode, long peakRssKib, int callsServed, String drainLine, String logFile) {
     }
 
-    /** One caller. {@code cutAtMillis} is after the caller joined; -1 when the call was not cut. */
+    /**
+     * One caller. {@code cutAtMillis} is after the caller joined; -1 when the call was not cut.
+     *
+     * @param gaps      every gap of 300 ms or more the caller heard, in run time
+     * @param diagnosis for a call cut by silence: how many of the other calls live then heard a gap at the
+     *                  same moment (most of them: the machine stalled, not one worker), else null
+     */
     public record CallOutcome(int index, String room, String jobId, String worker, long startMillis,
                               long plannedLengthMillis, long lengthMillis, long dispatchToFirstAudioMillis,
                               boolean cut, String cutReason, long cutAtMillis, long longestSilenceMillis,
-                              double missingShare, double shortfallShare) {
+                              double missingShare, double shortfallShare, List<HeardGap> gaps, String diagnosis) {
+        public CallOutcome {
+            gaps = List.copyOf(gaps);
+        }
+
+        CallOutcome with(String jobId, String worker, String diagnosis) {
+            return new CallOutcome(index, room, jobId, worker, startMillis, plannedLengthMillis, lengthMillis,
+                    dispatchToFirstAudioMillis, cut, cutReason, cutAtMillis, longestSilenceMillis, missingShare,
+                    shortfallShare, gaps, diagnosis);
+        }
+    }
+
+    /** A gap a caller heard: from {@code startMillis} (run time) for {@code lengthMillis}; SILENT or STALL. */
+    public record HeardGap(long startMillis, long lengthMillis, String kind) {
     }
 
     /** What a worker's {@code GET /worker} said at one moment, with its process tree's RSS. */
