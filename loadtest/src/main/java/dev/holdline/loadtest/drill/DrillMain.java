@@ -121,6 +121,10 @@ public final class DrillMain {
         @Option(names = "--worker-jvm-option", paramLabel = "OPTION", description = "Extra JVM option for each worker (repeatable).")
         List<String> workerJvmOptions = new ArrayList<>();
 
+        @Option(names = "--warmup", description = "Uncounted warm-up calls (two per worker) before the measured calls, so"
+                + " that the JVMs' first compilations under load are not taken for cuts; 0s for none (default: 15s).")
+        String warmup = "15s";
+
         @Option(names = "--replacement-nice", paramLabel = "N", description = "Niceness of the workers the deploy starts, so"
                 + " that their JVM start-up on this one machine does not starve running calls, as it could not on ECS,"
                 + " where they start elsewhere; 0 turns it off (default: ${DEFAULT-VALUE}).")
@@ -151,7 +155,7 @@ public final class DrillMain {
                         Durations.parse(pause, "--pause"), workers, minHealthy, maxPercent,
                         deployAt == null ? null : Durations.parse(deployAt, "--deploy-at"), profiles, agent,
                         Durations.parse(stopTimeout, "--stop-timeout"), Durations.parse(cutSilence, "--cut-silence"), seed,
-                        workerJvmOptions, replacementNice);
+                        workerJvmOptions, Durations.parse(warmup, "--warmup"), replacementNice);
                 options.validate();
             } catch (IllegalArgumentException e) {
                 err.println("drill: " + e.getMessage());

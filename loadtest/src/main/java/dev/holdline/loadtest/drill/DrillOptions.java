@@ -25,6 +25,7 @@ import java.time.Duration;
  * @param cutSilence       a silent run at least this long after the first audio cuts the call (wall-clock)
  * @param seed             seed for arrivals and lengths: the same seed gives the same load
  * @param workerJvmOptions extra JVM options for each worker process
+ * @param warmup           how long uncounted warm-up calls run before the measured ones (zero: none)
  * @param replacementNice  niceness of the workers the deploy starts: on this one machine their JVM start-up
  *                         competes for CPU with the running calls (on ECS they start on other instances)
  */
@@ -32,7 +33,7 @@ public record DrillOptions(int calls, double ratePerMinute, Duration callP50, Du
                            Duration talk, Duration pause, int workers, int minHealthyPercent, int maxPercent,
                            Duration deployAt, Path profiles, String agent, Duration baselineStopTimeout,
                            Duration cutSilence, long seed, java.util.List<String> workerJvmOptions,
-                           int replacementNice) {
+                           Duration warmup, int replacementNice) {
 
     /**
      * The README's default drill: 40 calls of 9.6 s median (4 min × 0.04; p99 19 s, at most 24 s),
@@ -42,7 +43,8 @@ public record DrillOptions(int calls, double ratePerMinute, Duration callP50, Du
     public static DrillOptions defaults() {
         return new DrillOptions(40, 30, Duration.ofMinutes(4), Duration.ofMinutes(8), 0.04,
                 Duration.ofSeconds(4), Duration.ofSeconds(1), 2, 100, 200, null, null, "tone",
-                Duration.ofSeconds(30), Duration.ofSeconds(1), 42, java.util.List.of(), 10);
+                Duration.ofSeconds(30), Duration.ofSeconds(1), 42, java.util.List.of(),
+                Duration.ofSeconds(15), 10);
     }
 
     public DrillOptions {
@@ -74,6 +76,8 @@ public record DrillOptions(int calls, double ratePerMinute, Duration callP50, Du
                 + " all the time), was " + agent);
         require(deployAt == null || !deployAt.isNegative(), "--deploy-at must be ≥ 0");
         require(!baselineStopTimeout.isNegative(), "--stop-timeout must be ≥ 0");
+        require(!warmup.isNegative() && (warmup.isZero() || warmup.toMillis() >= 3000),
+                "--warmup must be 0s (none) or at least 3s, was " + warmup);
         require(replacementNice >= 0 && replacementNice <= 19, "--replacement-nice must be 0..19, was " + replacementNice);
     }
 

@@ -129,12 +129,14 @@ public final class DrillRun {
                             Duration stopTimeout, Duration longestDrain, Path profiles) throws Exception {
         SyntheticCaller.Options callerOptions = SyntheticCaller.Options.defaults()
                 .withTalkPattern(options.talk(), options.pause());
+        List<RunResult.CallOutcome> warmup = warmUp(server, connector, callerOptions);
         long callsT0 = System.nanoTime();
         long callsStartMillis = now();
         List<Future<RunResult.CallOutcome>> futures = new ArrayList<>();
         Future<?> deploy;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
             phase = "calls arriving";
+            f.mark("-", "CALLS", "the measured calls start");
             for (CallPlan.PlannedCall c : plan.calls()) {
                 futures.add(exec.submit(() -> {
                     sleepUntil(callsT0 + c.startMillis() * 1_000_000);
@@ -162,7 +164,7 @@ public final class DrillRun {
             deploy.get();
             phase = "stopping workers";
             f.stopAll();
-            return result(server, f, events, outcomes, stopTimeout, longestDrain, profiles, callsStartMillis);
+            return result(server, f, events, outcomes, warmup, stopTimeout, longestDrain, profiles, callsStartMillis);
         }
     }
 
@@ -175,7 +177,8 @@ public final class DrillRun {
     }
 
     private RunResult result(DevServer server, Fleet f, List<TimedEvent> events, List<RunResult.CallOutcome> raw,
-                             Duration stopTimeout, Duration longestDrain, Path profiles, long callsStartMillis) {
+                             List<RunResult.CallOutcome> warmup, Duration stopTimeout, Duration longestDrain,
+                             Path profiles, long callsStartMillis) {
         Map<String, String> labelById = new HashMap<>();
         f.workers.forEach(w -> w.workerId().ifPresent(id -> labelById.put(id, w.label)));
         Map<String, JobView> jobByRoom = new HashMap<>();
@@ -188,6 +191,10 @@ public final class DrillRun {
 
         Map<String, Long> sigtermAt = new HashMap<>();
         f.marks.stream().filter(m -> m.kind().equals("SIGTERM")).forEach(m -> sigtermAt.putIfAbsent(m.worker(), m.tMillis()));
+        // The warm-up's jobs are not the drill's: leave their offers out.
+        java.util.Set<String> warmJobs = server.jobs().stream().filter(j -> j.room().startsWith(WARMUP_ROOM))
+                .map(JobView::jobId).collect(Collectors.toSet());
+        events = events.stream().filter(e -> !warmJobs.contains(jobIdOf(e.event))).toList();
         long offersSent = events.stream().filter(e -> e.event instanceof AgentEvent.OfferSent).count();
         long rejected = events.stream().filter(e -> e.event instanceof AgentEvent.OfferAnswered a && !a.available()).count();
         long timedOut = events.stream().filter(e -> e.event instanceof AgentEvent.OfferTimedOut).count();
@@ -212,6 +219,55 @@ public final class DrillRun {
                 f.deployEndMillis < 0 ? -1 : f.deployEndMillis - f.deployStartMillis, stopTimeout.toMillis(),
                 plan.longestCall().toMillis(), longestDrain.toMillis(), peakActive.get(), profiles.toString(),
                 f.protectionBackend, workers, calls, List.copyOf(f.samples), List.copyOf(f.marks), List.copyOf(notes));
+    }
+
+    private static String jobIdOf(AgentEvent e) {
+        return switch (e) {
+            case AgentEvent.OfferSent o -> o.jobId();
+            case AgentEvent.OfferAnswered o -> o.jobId();
+            case AgentEvent.OfferTimedOut o -> o.jobId();
+            case AgentEvent.JobUnassigned o -> o.jobId();
+            default -> "";
+        };
+    }
+
+    static final String WARMUP_ROOM = "warmup-";
+
+    /**
+     * Uncounted calls before the measured ones, one pair per worker, for {@link DrillOptions#warmup()}:
+     * a fresh JVM compiles its hot audio paths in the first seconds under load, and on two shared
+     * cores that stalls every call for up to a second. In the deploy being imitated the callers,
+     * the SFU and the old workers have long been running; only the new workers start cold, as here.
+     */
+    private List<RunResult.CallOutcome> warmUp(DevServer server, RoomConnector connector,
+                                               SyntheticCaller.Options callerOptions) throws Exception {
+        long length = options.warmup().toMillis();
+        if (length == 0) {
+            return List.of();
+        }
+        phase = "warming up (" + options.warmup().toSeconds() + " s, not counted)";
+        int n = 2 * options.workers();
+        List<Future<RunResult.CallOutcome>> futures = new ArrayList<>();
+        try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
+            long t = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                CallPlan.PlannedCall c = new CallPlan.PlannedCall(-(i + 1), i * 500L, length - i * 500L);
+                futures.add(exec.submit(() -> {
+                    sleepUntil(t + c.startMillis() * 1_000_000);
+                    return DrillCall.run(server, connector, WARMUP_ROOM + mode.id + "-" + (-c.index()), c, options.agent(),
+                            callerOptions, options.cutSilence(), now(), () -> { });
+                }));
+            }
+            List<RunResult.CallOutcome> out = new ArrayList<>();
+            for (Future<RunResult.CallOutcome> fu : futures) {
+                out.add(fu.get());
+            }
+            long cutCount = out.stream().filter(RunResult.CallOutcome::cut).count();
+            notes.add("Warm-up: " + n + " calls for " + options.warmup().toSeconds() + " s before the measured calls, not"
+                    + " counted" + (cutCount == 0 ? "" : " (" + cutCount + " of them heard a gap of "
+                    + options.cutSilence().toMillis() + " ms or more while the JVMs warmed up)") + ".");
+            return out;
+        }
     }
 
     /**

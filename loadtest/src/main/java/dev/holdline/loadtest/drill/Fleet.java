@@ -25,6 +25,8 @@ final class Fleet implements AutoCloseable {
     /** How long a new worker may take to register before the deploy gives up (ECS would fail the task). */
     static final Duration REGISTER_TIMEOUT = Duration.ofSeconds(60);
     private static final long SAMPLE_MILLIS = 500;
+    /** The detail of the SIGTERM that ends the run (not part of the deploy). */
+    static final String END_OF_DRILL = "end of the drill";
 
     private final long t0;
     private final List<String> args;
@@ -162,7 +164,7 @@ final class Fleet implements AutoCloseable {
         for (WorkerProcess w : workers) {
             if (w.alive()) {
                 try {
-                    mark(w.label, "SIGTERM", "end of the drill");
+                    mark(w.label, "SIGTERM", END_OF_DRILL);
                     w.signal("TERM");
                 } catch (IOException e) {
                     w.kill();

@@ -234,13 +234,24 @@ final class ReportWriter {
         }
     }
 
-    private static void signalMarks(StringBuilder s, RunResult r, long xMax, int top, int bottom, boolean labels) {
+    /** The deploy's span as a band; drawn first, under the data. */
+    private static void deployBand(StringBuilder s, RunResult r, long xMax, int top, int bottom) {
         if (r.deployStartMillis() >= 0) {
             long end = r.deployEndMillis() >= 0 ? r.deployEndMillis() : r.wallMillis();
             s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#fdf0e6\">"
                             + "<title>deploy</title></rect>", x(r.deployStartMillis(), xMax), top,
                     Math.max(1, x(end, xMax) - x(r.deployStartMillis(), xMax)), bottom - top));
         }
+    }
+
+    /** SIGTERM and SIGKILL lines (the end-of-drill ones grey, unlabelled) and the start of the measured calls. */
+    private static void signalMarks(StringBuilder s, RunResult r, long xMax, int top, int bottom, boolean labels) {
+        r.marks().stream().filter(m -> m.kind().equals("CALLS")).forEach(m -> {
+            double px = x(m.tMillis(), xMax);
+            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\""
+                    + " stroke-dasharray=\"1,3\"><title>the measured calls start (before: warm-up)</title></line>", px, top, px,
+                    bottom));
+        });
         int n = 0;
         for (Mark m : r.marks()) {
             if (!m.kind().equals("SIGTERM") && !m.kind().equals("SIGKILL")) {
@@ -248,6 +259,12 @@ final class ReportWriter {
             }
             boolean kill = m.kind().equals("SIGKILL");
             double px = x(m.tMillis(), xMax);
+            if (m.detail().equals(Fleet.END_OF_DRILL)) {
+                s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#bbb\">"
+                        + "<title>%s</title></line>", px, top, px, bottom, esc(m.kind() + " " + m.worker() + " at "
+                        + secs(m.tMillis()) + " (" + m.detail() + ")")));
+                continue;
+            }
             s.append(String.format(Locale.ROOT, "<line class=\"mark-%s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\""
                             + " stroke-width=\"1.5\" stroke-dasharray=\"%s\"><title>%s</title></line>", m.kind().toLowerCase(),
                     px, top, px, bottom, kill ? "#000" : "#d62728", kill ? "2,2" : "6,3",
@@ -265,6 +282,7 @@ final class ReportWriter {
         int yMax = Math.max(2, r.samples().stream().mapToInt(Sample::sessions).max().orElse(1) + 1);
         StringBuilder s = new StringBuilder(String.format("<svg class=\"sessions\" width=\"%d\" height=\"%d\""
                 + " viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, bottom + 40, W, bottom + 40));
+        deployBand(s, r, xMax, top, bottom);
         timeAxis(s, xMax, top, bottom);
         for (int v = 0; v <= yMax; v += Math.max(1, yMax / 6)) {
             double py = bottom - (bottom - top) * (double) v / yMax;
@@ -311,6 +329,7 @@ final class ReportWriter {
         int bottom = top + lane * colors.size();
         StringBuilder s = new StringBuilder(String.format("<svg class=\"lanes\" width=\"%d\" height=\"%d\""
                 + " viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, bottom + 40, W, bottom + 40));
+        deployBand(s, r, xMax, top, bottom);
         timeAxis(s, xMax, top, bottom);
         int i = 0;
         for (Map.Entry<String, String> e : colors.entrySet()) {
@@ -329,8 +348,8 @@ final class ReportWriter {
                         lane - 8, fill, e.getKey(), secs(p.tMillis()), p.state(), p.sessions(),
                         p.protectionOn() ? "on" : p.protectionWanted() ? "wanted" : "off"));
                 if (p.state().equals("DRAINING")) {
-                    s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"3\" fill=\"#6a3d9a\"/>",
-                            x0, y + lane - 6, Math.max(0.5, x(end, xMax) - x0)));
+                    s.append(String.format(Locale.ROOT, "<rect class=\"draining\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"4\" fill=\"#6a3d9a\"/>",
+                            x0, y + lane - 7, Math.max(0.5, x(end, xMax) - x0)));
                 }
             }
         }
@@ -350,6 +369,7 @@ final class ReportWriter {
         int bottom = top + row * r.calls().size();
         StringBuilder s = new StringBuilder(String.format("<svg class=\"calls\" width=\"%d\" height=\"%d\""
                 + " viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, bottom + 24, W, bottom + 24));
+        deployBand(s, r, xMax, top, bottom);
         timeAxis(s, xMax, top, bottom);
         signalMarks(s, r, xMax, top, bottom, false);
         int i = 0;

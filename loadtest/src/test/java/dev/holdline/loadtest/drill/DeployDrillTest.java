@@ -46,7 +46,7 @@ class DeployDrillTest {
         DrillOptions d = DrillOptions.defaults();
         return new DrillOptions(20, 30, d.callP50(), d.callP99(), 1.0 / 30, d.talk(), d.pause(), 2, 100, 200,
                 Duration.ofSeconds(8), null, "tone", d.baselineStopTimeout(), d.cutSilence(), 7, List.of(),
-                d.replacementNice());
+                d.warmup(), d.replacementNice());
     }
 
     @Test
@@ -125,7 +125,7 @@ class DeployDrillTest {
         // replacement is registered (stop timeout 0), while every call is still running on an old worker.
         DrillOptions baseline = new DrillOptions(6, 60, Duration.ofMinutes(15), Duration.ofMinutes(16), 1.0 / 30, d.talk(),
                 d.pause(), 2, 100, 200, Duration.ofSeconds(6), null, "tone", Duration.ZERO, d.cutSilence(), 7, List.of(),
-                d.replacementNice());
+                Duration.ZERO, d.replacementNice());
         Drill.Result result = Drill.run(baseline, List.of(DrillRun.Mode.BASELINE), dir.resolve("baseline.html"),
                 System.out, false);
         RunResult run = result.runs().getFirst();
