@@ -138,8 +138,12 @@ public final class DrillRun {
             phase = "calls arriving";
             f.mark("-", "CALLS", "the measured calls start");
             for (CallPlan.PlannedCall c : plan.calls()) {
+                boolean last = c.index() == plan.calls().size();
                 futures.add(exec.submit(() -> {
                     sleepUntil(callsT0 + c.startMillis() * 1_000_000);
+                    if (last && phase.equals("calls arriving")) {
+                        phase = "all calls arrived";
+                    }
                     long startMillis = now();
                     RunResult.CallOutcome o = DrillCall.run(server, connector, "drill-" + mode.id + "-" + c.index(), c,
                             options.agent(), callerOptions, options.cutSilence(), startMillis, () -> {
@@ -154,7 +158,7 @@ public final class DrillRun {
                 sleepUntil(callsT0 + options.effectiveDeployAt().toNanos());
                 phase = "rolling restart";
                 f.rollingRestart(options.minHealthyPercent(), options.maxPercent(), stopTimeout);
-                phase = "deploy done, calls finishing";
+                phase = "deploy done";
                 return null;
             });
             List<RunResult.CallOutcome> outcomes = new ArrayList<>();
