@@ -63,7 +63,14 @@ final class Fleet implements AutoCloseable {
         this.jvmOptions = List.copyOf(jvmOptions);
         this.logDir = logDir;
         sampler.scheduleWithFixedDelay(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        Runtime.getRuntime().addShutdownHook(killOnExit);
     }
+
+    /** A drill stopped with Ctrl-C must not leave worker JVMs running. */
+    private final Thread killOnExit = new Thread(() -> workers.forEach(w -> {
+        w.process.descendants().forEach(ProcessHandle::destroyForcibly);
+        w.process.destroyForcibly();
+    }), "fleet-kill-on-exit");
 
     long now() {
         return (System.nanoTime() - t0) / 1_000_000;
@@ -209,6 +216,11 @@ final class Fleet implements AutoCloseable {
     /** Kills every worker still alive and stops the sampler; safe to call twice. */
     @Override
     public void close() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is already exiting: the hook does the killing
+        }
         sampler.shutdownNow();
         killer.shutdownNow();
         for (WorkerProcess w : workers) {

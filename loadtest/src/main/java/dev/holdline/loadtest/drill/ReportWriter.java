@@ -54,14 +54,21 @@ final class ReportWriter {
                 human(o.callP50()), human(o.callP99()), trim(o.timeScale()), o.agent(), o.workers(), o.workers(),
                 o.minHealthyPercent(), o.maxPercent());
         List<String[]> rows = figures(runs);
-        int w0 = rows.stream().mapToInt(r -> r[0].length()).max().orElse(10);
-        StringBuilder header = new StringBuilder(String.format("  %-" + w0 + "s", ""));
-        runs.forEach(r -> header.append(String.format("  %-22s", r.mode())));
+        int[] width = new int[runs.size() + 1];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        StringBuilder header = new StringBuilder(" ".repeat(width[0] + 2));
+        for (int i = 0; i < runs.size(); i++) {
+            header.append("  ").append(String.format("%-" + width[i + 1] + "s", runs.get(i).mode()));
+        }
         out.println(header.toString().stripTrailing());
         for (String[] row : rows) {
-            StringBuilder line = new StringBuilder(String.format("  %-" + w0 + "s", row[0]));
+            StringBuilder line = new StringBuilder(String.format("  %-" + width[0] + "s", row[0]));
             for (int i = 1; i < row.length; i++) {
-                line.append(String.format("  %-22s", row[i]));
+                line.append("  ").append(String.format("%-" + width[i] + "s", row[i]));
             }
             out.println(line.toString().stripTrailing());
         }
@@ -73,7 +80,7 @@ final class ReportWriter {
             if (more > 0) {
                 out.printf("  %s: … and %d more cut calls (see the report)%n", r.mode(), more);
             }
-            r.notes().forEach(n -> out.println("  note: " + n));
+            r.notes().forEach(n -> out.println("  " + r.mode() + ": " + n));
         }
         out.println("  cut = " + cutDefinition(o));
     }
