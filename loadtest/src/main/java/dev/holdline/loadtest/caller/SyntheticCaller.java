@@ -30,11 +30,39 @@ public final class SyntheticCaller implements AutoCloseable {
      * @param silenceLevel RMS below which a heard frame counts as silence, as a fraction of the
      *                     caller's own RMS
      */
-    public record Options(double toneHz, double level, double silenceLevel) {
+    public record Options(double toneHz, double level, double silenceLevel, Duration talk, Duration pause) {
         public static Options defaults() {
-            return new Options(440.0, 0.3, 0.2);
+            return new Options(440.0, 0.3, 0.2, Duration.ZERO, Duration.ZERO);
+        }
+
+        /**
+         * Talks in turns: {@code talk} of sine, then {@code pause} of silence (still sent: the
+         * track keeps its 10 ms pace, as a muted-by-silence microphone does). {@code pause} zero
+         * means talking all the time.
+         */
+        public Options withTalkPattern(Duration talk, Duration pause) {
+            if (!pause.isZero() && talk.isZero()) {
+                throw new IllegalArgumentException("a talk pattern with a pause needs a talk time > 0");
+            }
+            return new Options(toneHz, level, silenceLevel, talk, pause);
         }
     }
+
+    /**
+     * A stretch after the first audio when the caller heard nothing: {@code SILENT} frames kept
+     * arriving but were silent, {@code STALL} no frame arrived at all.
+     *
+     * @param startMillis  when it began, after the caller joined
+     * @param lengthMillis how long it lasted (for one still going: so far)
+     */
+    public record Gap(long startMillis, long lengthMillis, Kind kind) {
+        public enum Kind { SILENT, STALL }
+    }
+
+    /** Gaps shorter than this are not kept one by one (they are in the silent-frame count). */
+    private static final long GAP_RECORD_FRAMES = 10;
+    /** No frame for this long counts as a stall (frames come every 10 ms). */
+    private static final long STALL_NANOS = 100_000_000L;
 
     private final Room room;
     private final Options options;
@@ -46,6 +74,8 @@ public final class SyntheticCaller implements AutoCloseable {
     private volatile boolean hungUp;
     private volatile boolean agentLeft;
     private volatile String disconnected;
+    private volatile long agentLeftNanos;
+    private volatile long disconnectedNanos;
     // Guarded by statsLock.
     private long heard;
     private long firstHeardNanos;
@@ -54,6 +84,8 @@ public final class SyntheticCaller implements AutoCloseable {
     private long loudFrames;
     private long silentFrames;
     private long silenceRun;
+    private long silenceRunStartNanos;
+    private final java.util.List<Gap> gaps = new java.util.ArrayList<>();
     private long longestSilence;
     private long longestDeliveryGapNanos;
     private int windowFrames;
@@ -91,13 +123,17 @@ public final class SyntheticCaller implements AutoCloseable {
 
             @Override
             public void onParticipantLeft(Participant p) {
-                if (p.kind() == Participant.Kind.AGENT) {
+                if (p.kind() == Participant.Kind.AGENT && !caller.agentLeft) {
+                    caller.agentLeftNanos = System.nanoTime();
                     caller.agentLeft = true;
                 }
             }
 
             @Override
             public void onDisconnected(String reason) {
+                if (caller.disconnected == null) {
+                    caller.disconnectedNanos = System.nanoTime();
+                }
                 caller.disconnected = reason;
             }
         });
@@ -123,9 +159,22 @@ public final class SyntheticCaller implements AutoCloseable {
 
     private void talk() {
         SineWave tone = new SineWave(options.toneHz(), options.level(), AudioFrame.ROOM_RATE);
+        long talkFrames = options.talk().toMillis() / AudioFrame.FRAME_MILLIS;
+        long cycle = talkFrames + options.pause().toMillis() / AudioFrame.FRAME_MILLIS;
+        AudioFrame quiet = null;
         try {
-            while (!hungUp && room.audioOutput().write(tone.next())) {
+            for (long n = 0; !hungUp; n++) {
+                AudioFrame next = tone.next();
+                if (cycle > talkFrames && n % cycle >= talkFrames) {
+                    if (quiet == null) {
+                        quiet = AudioFrame.silence(next.sampleRate());
+                    }
+                    next = quiet;
+                }
                 // write() blocks while its buffer is full: that paces us in real time.
+                if (!room.audioOutput().write(next)) {
+                    break;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -163,6 +212,10 @@ public final class SyntheticCaller implements AutoCloseable {
             } else {
                 longestDeliveryGapNanos = Math.max(longestDeliveryGapNanos, now - lastHeardNanos);
             }
+            if (firstAudioNanos != 0 && now - lastHeardNanos >= STALL_NANOS) {
+                gaps.add(new Gap((lastHeardNanos - joinedNanos) / 1_000_000, (now - lastHeardNanos) / 1_000_000,
+                        Gap.Kind.STALL));
+            }
             lastHeardNanos = now;
             if (firstAudioNanos == 0) {
                 if (rms < threshold) {
@@ -172,12 +225,14 @@ public final class SyntheticCaller implements AutoCloseable {
             }
             if (rms < threshold) {
                 silentFrames++;
-                silenceRun++;
+                if (silenceRun++ == 0) {
+                    silenceRunStartNanos = now;
+                }
                 longestSilence = Math.max(longestSilence, silenceRun);
                 lastRise = Double.NaN;
                 return;
             }
-            silenceRun = 0;
+            closeSilenceRun();
             loudFrames++;
             sumSquares += rms * rms;
             measurePeriods(f.samples());
@@ -209,6 +264,45 @@ public final class SyntheticCaller implements AutoCloseable {
             lastSample = s;
             loudSamples++;
         }
+    }
+
+    // Holds statsLock.
+    private void closeSilenceRun() {
+        if (silenceRun >= GAP_RECORD_FRAMES) {
+            gaps.add(new Gap((silenceRunStartNanos - joinedNanos) / 1_000_000, silenceRun * AudioFrame.FRAME_MILLIS,
+                    Gap.Kind.SILENT));
+        }
+        silenceRun = 0;
+    }
+
+    /**
+     * Every gap of 100 ms or more since the first audio, in order, including one still going now
+     * (a silent run, or no frame for 100 ms or more).
+     */
+    public java.util.List<Gap> gaps() {
+        long now = System.nanoTime();
+        synchronized (statsLock) {
+            java.util.List<Gap> all = new java.util.ArrayList<>(gaps);
+            if (silenceRun >= GAP_RECORD_FRAMES) {
+                all.add(new Gap((silenceRunStartNanos - joinedNanos) / 1_000_000, silenceRun * AudioFrame.FRAME_MILLIS,
+                        Gap.Kind.SILENT));
+            }
+            if (firstAudioNanos != 0 && now - lastHeardNanos >= STALL_NANOS) {
+                all.add(new Gap((lastHeardNanos - joinedNanos) / 1_000_000, (now - lastHeardNanos) / 1_000_000,
+                        Gap.Kind.STALL));
+            }
+            return all;
+        }
+    }
+
+    /** When the agent left the room, in ms after the caller joined, or -1. */
+    public long agentLeftMillis() {
+        return agentLeft ? (agentLeftNanos - joinedNanos) / 1_000_000 : -1;
+    }
+
+    /** When the caller's room connection ended for good, in ms after it joined, or -1. */
+    public long disconnectedMillis() {
+        return disconnected != null ? (disconnectedNanos - joinedNanos) / 1_000_000 : -1;
     }
 
     /** What the caller has heard so far. */
