@@ -51,43 +51,45 @@ public final class DrillMain {
                     "Durations: 900s, 15m, 1500ms or PT15M. Call lengths and --stop-timeout are real-world times,"
                             + " multiplied by --time-scale."})
     static final class DrillCommand implements Callable<Integer> {
+        /** Every default is DrillOptions.defaults()'s; the help shows it. */
+        private static final DrillOptions DEFAULTS = DrillOptions.defaults();
         private final PrintStream out;
         private final PrintStream err;
 
         @Option(names = "--calls", description = "Callers that arrive (default: ${DEFAULT-VALUE}).")
-        int calls = DrillOptions.defaults().calls();
+        int calls = DEFAULTS.calls();
 
         @Option(names = "--rate", paramLabel = "PER_MINUTE", description = "Mean arrivals per minute, wall-clock, Poisson"
                 + " (default: ${DEFAULT-VALUE}).")
-        double rate = DrillOptions.defaults().ratePerMinute();
+        double rate = DEFAULTS.ratePerMinute();
 
-        @Option(names = "--call-p50", description = "Median call length, real-world (default: 4m).")
-        String callP50 = "4m";
+        @Option(names = "--call-p50", description = "Median call length, real-world (default: ${DEFAULT-VALUE}).")
+        String callP50 = Durations.format(DEFAULTS.callP50());
 
-        @Option(names = "--call-p99", description = "99th percentile call length, real-world (default: 8m).")
-        String callP99 = "8m";
+        @Option(names = "--call-p99", description = "99th percentile call length, real-world (default: ${DEFAULT-VALUE}).")
+        String callP99 = Durations.format(DEFAULTS.callP99());
 
         @Option(names = "--time-scale", description = "Multiplies call lengths and the stop timeout (default: ${DEFAULT-VALUE}:"
-                + " a 4 min call lasts 9.6 s).")
-        double timeScale = DrillOptions.defaults().timeScale();
+                + " a 4 min call lasts 8.4 s).")
+        double timeScale = DEFAULTS.timeScale();
 
-        @Option(names = "--talk", description = "Caller's talk turn, wall-clock (default: 4s).")
-        String talk = "4s";
+        @Option(names = "--talk", description = "Caller's talk turn, wall-clock (default: ${DEFAULT-VALUE}).")
+        String talk = Durations.format(DEFAULTS.talk());
 
-        @Option(names = "--pause", description = "Caller's pause between turns, wall-clock; 0s talks all the time (default: 1s).")
-        String pause = "1s";
+        @Option(names = "--pause", description = "Caller's pause between turns, wall-clock; 0s talks all the time (default: ${DEFAULT-VALUE}).")
+        String pause = Durations.format(DEFAULTS.pause());
 
         @Option(names = "--workers", description = "Workers before and after the deploy (default: ${DEFAULT-VALUE}).")
-        int workers = DrillOptions.defaults().workers();
+        int workers = DEFAULTS.workers();
 
         @Option(names = "--min-healthy", paramLabel = "PERCENT", description = "ECS minimumHealthyPercent (default: ${DEFAULT-VALUE}).")
-        int minHealthy = DrillOptions.defaults().minHealthyPercent();
+        int minHealthy = DEFAULTS.minHealthyPercent();
 
         @Option(names = "--max-percent", paramLabel = "PERCENT", description = "ECS maximumPercent (default: ${DEFAULT-VALUE}).")
-        int maxPercent = DrillOptions.defaults().maxPercent();
+        int maxPercent = DEFAULTS.maxPercent();
 
         @Option(names = "--deploy-at", description = "When the rolling restart starts after the first call, wall-clock"
-                + " (default: 40 % into the arrivals).")
+                + " (default: 40 %% into the arrivals).")
         String deployAt;
 
         @Option(names = "--profiles", paramLabel = "FILE", description = "Call-profile YAML for the workers (default: one"
@@ -96,7 +98,7 @@ public final class DrillMain {
 
         @Option(names = "--agent", description = "Example agent the workers run: tone (default; plays 440 Hz all the time)"
                 + " or echo (plays the caller back; pair with --pause 0s).")
-        String agent = DrillOptions.defaults().agent();
+        String agent = DEFAULTS.agent();
 
         @Option(names = "--baseline", description = "Run only the naive baseline: SIGKILL --stop-timeout after SIGTERM.")
         boolean baseline;
@@ -104,15 +106,15 @@ public final class DrillMain {
         @Option(names = "--compare", description = "Run the drain drill, then the baseline on the same calls; one report.")
         boolean compare;
 
-        @Option(names = "--stop-timeout", description = "Baseline's fixed stop timeout, real-world (default: 30s, ECS's"
-                + " default, scaled by --time-scale).")
-        String stopTimeout = "30s";
+        @Option(names = "--stop-timeout", description = "Baseline's fixed stop timeout, real-world, scaled by --time-scale"
+                + " (default: ${DEFAULT-VALUE}, ECS's default).")
+        String stopTimeout = Durations.format(DEFAULTS.baselineStopTimeout());
 
-        @Option(names = "--cut-silence", description = "Silence after the first audio that cuts a call, wall-clock (default: 1s).")
-        String cutSilence = "1s";
+        @Option(names = "--cut-silence", description = "Silence after the first audio that cuts a call, wall-clock (default: ${DEFAULT-VALUE}).")
+        String cutSilence = Durations.format(DEFAULTS.cutSilence());
 
         @Option(names = "--seed", description = "Seed of arrivals and lengths (default: ${DEFAULT-VALUE}).")
-        long seed = DrillOptions.defaults().seed();
+        long seed = DEFAULTS.seed();
 
         @Option(names = "--report", paramLabel = "FILE", description = "HTML report; the JSON goes next to it, worker logs"
                 + " beside them (default: ${DEFAULT-VALUE}).")
@@ -122,13 +124,13 @@ public final class DrillMain {
         List<String> workerJvmOptions = new ArrayList<>();
 
         @Option(names = "--warmup", description = "Uncounted warm-up calls (two per worker) before the measured calls, so"
-                + " that the JVMs' first compilations under load are not taken for cuts; 0s for none (default: 15s).")
-        String warmup = "15s";
+                + " that the JVMs' first compilations under load are not taken for cuts; 0s for none (default: ${DEFAULT-VALUE}).")
+        String warmup = Durations.format(DEFAULTS.warmup());
 
         @Option(names = "--replacement-nice", paramLabel = "N", description = "Niceness of the workers the deploy starts, so"
                 + " that their JVM start-up on this one machine does not starve running calls, as it could not on ECS,"
                 + " where they start elsewhere; 0 turns it off (default: ${DEFAULT-VALUE}).")
-        int replacementNice = DrillOptions.defaults().replacementNice();
+        int replacementNice = DEFAULTS.replacementNice();
 
         DrillCommand(PrintStream out, PrintStream err) {
             this.out = out;

@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param callP50          median call length, real-world
  * @param callP99          99th percentile call length, real-world (lognormal through both; lengths
  *                         above the 99.9th percentile are capped there)
- * @param timeScale        factor applied to real-world durations (0.04: a 4 min call lasts 9.6 s)
+ * @param timeScale        factor applied to real-world durations (0.035: a 4 min call lasts 8.4 s)
  * @param talk             the caller's talk turn (wall-clock); with {@code pause} zero it talks all the time
  * @param pause            the caller's pause between turns (wall-clock)
  * @param workers          desired worker count, before and after the deploy
@@ -36,15 +36,15 @@ public record DrillOptions(int calls, double ratePerMinute, Duration callP50, Du
                            Duration warmup, int replacementNice) {
 
     /**
-     * The README's default drill: 40 calls of 9.6 s median (4 min × 0.04; p99 19 s, at most 24 s),
-     * arriving at 30 a minute: about 5 at once, so the callers, the relay and the workers together
-     * stay well inside two cores.
+     * The README's default drill: 40 calls of 8.4 s median (4 min × 0.035; p99 17 s, at most 21 s),
+     * arriving at 36 a minute: about 5 at once, so the callers, the relay and the workers together
+     * stay well inside two cores, and build plus drill fit in three minutes.
      */
     public static DrillOptions defaults() {
-        return new DrillOptions(40, 30, Duration.ofMinutes(4), Duration.ofMinutes(8), 0.04,
+        return new DrillOptions(40, 36, Duration.ofMinutes(4), Duration.ofMinutes(8), 0.035,
                 Duration.ofSeconds(4), Duration.ofSeconds(1), 2, 100, 200, null, null, "tone",
                 Duration.ofSeconds(30), Duration.ofSeconds(1), 42, java.util.List.of(),
-                Duration.ofSeconds(15), 10);
+                Duration.ofSeconds(12), 10);
     }
 
     public DrillOptions {
