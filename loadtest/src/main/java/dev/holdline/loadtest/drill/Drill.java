@@ -29,9 +29,9 @@ public final class Drill {
         String base = html.getFileName().toString().replaceFirst("\\.html?$", "");
         Path json = dir.resolve(base + ".json");
         CallPlan plan = CallPlan.of(options);
-        out.printf("Deploy drill: %d calls over ~%d s (longest %.1f s), %d workers, rolling restart at %.1f s;"
-                        + " mode%s %s. Logs: %s%n", plan.calls().size(), options.arrivalWindow().toSeconds(),
-                plan.longestCall().toMillis() / 1000.0, options.workers(), options.effectiveDeployAt().toMillis() / 1000.0,
+        out.printf("Deploy drill: %d calls over ~%d s (longest %.1f s, at most %d at once), %d workers, rolling restart"
+                        + " at %.1f s; mode%s %s. Logs: %s%n", plan.calls().size(), options.arrivalWindow().toSeconds(),
+                plan.longestCall().toMillis() / 1000.0, plan.peakConcurrency(), options.workers(), options.effectiveDeployAt().toMillis() / 1000.0,
                 modes.size() > 1 ? "s" : "", modes.stream().map(DrillRun.Mode::id).toList(), dir);
         List<RunResult> runs = new ArrayList<>();
         for (DrillRun.Mode mode : modes) {

@@ -59,8 +59,8 @@ public final class DrillMain {
         @Option(names = "--calls", description = "Callers that arrive (default: ${DEFAULT-VALUE}).")
         int calls = DEFAULTS.calls();
 
-        @Option(names = "--rate", paramLabel = "PER_MINUTE", description = "Mean arrivals per minute, wall-clock, Poisson"
-                + " (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rate", paramLabel = "PER_MINUTE", description = "Arrivals per minute, wall-clock, each jittered by"
+                + " up to half an interval (default: ${DEFAULT-VALUE}).")
         double rate = DEFAULTS.ratePerMinute();
 
         @Option(names = "--call-p50", description = "Median call length, real-world (default: ${DEFAULT-VALUE}).")

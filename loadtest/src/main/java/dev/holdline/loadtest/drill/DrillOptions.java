@@ -8,7 +8,7 @@ import java.time.Duration;
  * and multiplied by {@code timeScale}; arrival rate, start-up waits and the cut rule are wall-clock.
  *
  * @param calls            how many callers arrive
- * @param ratePerMinute    mean arrivals per minute of wall-clock time (Poisson arrivals)
+ * @param ratePerMinute    arrivals per minute of wall-clock time (evenly spaced, each jittered by up to half an interval)
  * @param callP50          median call length, real-world
  * @param callP99          99th percentile call length, real-world (lognormal through both; lengths
  *                         above the 99.9th percentile are capped there)

@@ -24,6 +24,7 @@ final class Progress implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("drill-progress").factory());
     private int lastLength;
+    private final int width = terminalWidth();
 
     Progress(PrintStream out, boolean terminal, Supplier<Snapshot> source) {
         this.out = out;
@@ -43,6 +44,8 @@ final class Progress implements AutoCloseable {
     private synchronized void draw() {
         String text = line(source.get());
         if (terminal) {
+            // A line wider than the terminal wraps, and \r would then redraw only its last part.
+            text = text.length() > width ? text.substring(0, width - 1) + "…" : text;
             out.print("\r" + text + " ".repeat(Math.max(0, lastLength - text.length())));
             lastLength = text.length();
         } else {
@@ -57,8 +60,18 @@ final class Progress implements AutoCloseable {
         timer.shutdownNow();
         if (terminal) {
             String text = line(source.get());
+            text = text.length() > width ? text.substring(0, width - 1) + "…" : text;
             out.print("\r" + text + " ".repeat(Math.max(0, lastLength - text.length())) + System.lineSeparator());
             out.flush();
+        }
+    }
+
+    /** $COLUMNS when the shell exports it, else 100. */
+    private static int terminalWidth() {
+        try {
+            return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100").trim()));
+        } catch (NumberFormatException e) {
+            return 100;
         }
     }
 
