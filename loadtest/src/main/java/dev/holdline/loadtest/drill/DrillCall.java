@@ -6,7 +6,6 @@ import dev.holdline.loadtest.caller.SyntheticCaller.Gap;
 import dev.holdline.worker.room.RoomConnector;
 import dev.holdline.worker.room.RoomException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
@@ -83,7 +82,6 @@ final class DrillCall {
             long length = (System.nanoTime() - joinNanos) / 1_000_000;
             caller.hangUp();
 
-            List<String[]> reasons = new ArrayList<>();
             Gap firstLong = gaps.stream().filter(g -> g.lengthMillis() >= cutSilence.toMillis())
                     .min(Comparator.comparingLong(Gap::startMillis)).orElse(null);
             long cutAt = Long.MAX_VALUE;

@@ -129,9 +129,8 @@ public final class DrillRun {
                             Duration stopTimeout, Duration longestDrain, Path profiles) throws Exception {
         SyntheticCaller.Options callerOptions = SyntheticCaller.Options.defaults()
                 .withTalkPattern(options.talk(), options.pause());
-        List<RunResult.CallOutcome> warmup = warmUp(server, connector, callerOptions);
+        warmUp(server, connector, callerOptions);
         long callsT0 = System.nanoTime();
-        long callsStartMillis = now();
         List<Future<RunResult.CallOutcome>> futures = new ArrayList<>();
         Future<?> deploy;
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -168,7 +167,7 @@ public final class DrillRun {
             deploy.get();
             phase = "stopping workers";
             f.stopAll();
-            return result(server, f, events, outcomes, warmup, stopTimeout, longestDrain, profiles, callsStartMillis);
+            return result(server, f, events, outcomes, stopTimeout, longestDrain, profiles);
         }
     }
 
@@ -181,8 +180,7 @@ public final class DrillRun {
     }
 
     private RunResult result(DevServer server, Fleet f, List<TimedEvent> events, List<RunResult.CallOutcome> raw,
-                             List<RunResult.CallOutcome> warmup, Duration stopTimeout, Duration longestDrain,
-                             Path profiles, long callsStartMillis) {
+                             Duration stopTimeout, Duration longestDrain, Path profiles) {
         Map<String, String> labelById = new HashMap<>();
         f.workers.forEach(w -> w.workerId().ifPresent(id -> labelById.put(id, w.label)));
         Map<String, JobView> jobByRoom = new HashMap<>();

@@ -14,11 +14,6 @@ final class ProcStatus {
         return field(pid, "VmRSS:");
     }
 
-    /** VmHWM (peak resident set) in KiB, or 0. */
-    static long hwmKib(long pid) {
-        return field(pid, "VmHWM:");
-    }
-
     private static long field(long pid, String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

@@ -41,11 +41,15 @@ class DeployDrillTest {
         assertTrue(left.isEmpty(), "processes left behind: " + left);
     }
 
-    /** 20 calls of 8 s median (4 min × 1/30) at 30 a minute: about 4 at once, a minute in all. */
+    /**
+     * 16 calls of 8 s median (4 min × 1/30) at 24 a minute: about 3 at once, so that a CI machine busy
+     * with other work still carries them without gaps; the deploy starts 12 s in, with calls on both
+     * workers. About 70 s in all.
+     */
     private static DrillOptions shortDrill() {
         DrillOptions d = DrillOptions.defaults();
-        return new DrillOptions(20, 30, d.callP50(), d.callP99(), 1.0 / 30, d.talk(), d.pause(), 2, 100, 200,
-                Duration.ofSeconds(8), null, "tone", d.baselineStopTimeout(), d.cutSilence(), 7, List.of(),
+        return new DrillOptions(16, 24, d.callP50(), d.callP99(), 1.0 / 30, d.talk(), d.pause(), 2, 100, 200,
+                Duration.ofSeconds(12), null, "tone", d.baselineStopTimeout(), d.cutSilence(), 7, List.of(),
                 d.warmup(), d.replacementNice());
     }
 
@@ -60,20 +64,21 @@ class DeployDrillTest {
         String text = console.toString(StandardCharsets.UTF_8);
 
         RunResult run = result.runs().getFirst();
-        assertEquals(0, run.cut(), "cut calls:\n" + text);
+        // Real-time audio on an oversubscribed machine gaps whatever the deploy does: say how loaded it was.
+        assertEquals(0, run.cut(), "cut calls (load average now: " + loadAverage() + "):\n" + text);
         assertEquals(0, result.exitCode());
-        assertTrue(text.contains("OK: the drain run cut no call (20 calls)"), text);
+        assertTrue(text.contains("OK: the drain run cut no call (16 calls)"), text);
         assertTrue(text.contains("Report: " + result.html()), text);
 
         // The JSON: every figure the summary prints, consistent with itself.
         JsonNode doc = JSON.readTree(result.json().toFile());
         JsonNode r = doc.path("runs").get(0);
         assertEquals("drain", r.path("mode").asText());
-        assertEquals(20, r.path("callsPlanned").asInt());
-        assertEquals(20, r.path("started").asInt());
-        assertEquals(20, r.path("completed").asInt());
+        assertEquals(16, r.path("callsPlanned").asInt());
+        assertEquals(16, r.path("started").asInt());
+        assertEquals(16, r.path("completed").asInt());
         assertEquals(0, r.path("cut").asInt());
-        assertEquals(20, r.path("calls").size());
+        assertEquals(16, r.path("calls").size());
         assertEquals(0, r.path("offersAcceptedAfterSigterm").asInt(), "an offer was accepted after SIGTERM");
         assertEquals(0, r.path("jobsLost").asInt());
         assertTrue(r.path("firstAudioP50Millis").asLong() > 0
@@ -107,7 +112,7 @@ class DeployDrillTest {
         Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(result.html().toFile());
         var xpath = XPathFactory.newInstance().newXPath();
         assertEquals("0", xpath.evaluate("//*[@id='drain-calls-cut']", html));
-        assertEquals("20", xpath.evaluate("//*[@id='drain-calls-completed']", html));
+        assertEquals("16", xpath.evaluate("//*[@id='drain-calls-completed']", html));
         assertEquals(3.0, (Double) xpath.evaluate("count(//*[local-name()='svg'])", html, XPathConstants.NUMBER));
         assertEquals(4.0, (Double) xpath.evaluate("count(//*[local-name()='polyline'][@class='worker-line'])", html,
                 XPathConstants.NUMBER), "one line of active calls per worker");
@@ -144,6 +149,14 @@ class DeployDrillTest {
         assertEquals(1, result.exitCode());
         Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(result.html().toFile());
         assertEquals(String.valueOf(run.cut()), XPathFactory.newInstance().newXPath().evaluate("//*[@id='baseline-calls-cut']", html));
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     /** Writes to two streams: the test keeps the console text and the log shows it. */
