@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.holdline.devserver.DevServer;
 import dev.holdline.devserver.agent.AgentEvent;
+import dev.holdline.worker.telemetry.ProcFs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -106,15 +107,7 @@ class SessionHostProcessTest {
      * parent (PID 1 here, on its own schedule) reaps it, but it has already stopped running.
      */
     private static boolean exited(ProcessHandle h) {
-        if (!h.isAlive()) {
-            return true;
-        }
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(h.pid()), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state == 'Z' || state == 'X';
-        } catch (java.io.IOException gone) {
-            return true;
-        }
+        char state = ProcFs.state(Long.toString(h.pid()));
+        return !h.isAlive() || state == 'Z' || state == 'X' || state == 0;
     }
 }

@@ -2,6 +2,7 @@ package dev.holdline.loadtest.drill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdline.worker.telemetry.ProcFs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -195,11 +196,7 @@ final class WorkerProcess {
 
     /** Resident memory of the worker and every process under it (session hosts), in KiB; 0 if gone. */
     long treeRssKib() {
-        long total = ProcStatus.rssKib(process.pid());
-        for (ProcessHandle child : process.descendants().toList()) {
-            total += ProcStatus.rssKib(child.pid());
-        }
-        return total;
+        return ProcFs.treeRssKib(process.pid());
     }
 
     /** Sends a signal through {@code kill}: Process.destroy() would also close our end of the output. */

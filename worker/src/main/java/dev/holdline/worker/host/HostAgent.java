@@ -17,13 +17,12 @@ import dev.holdline.worker.host.v1.StartSession;
 import dev.holdline.worker.logging.SessionLogContext;
 import dev.holdline.worker.session.SessionManager;
 import dev.holdline.worker.session.SessionObserver;
+import dev.holdline.worker.telemetry.ProcFs;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -266,23 +265,12 @@ final class HostAgent {
     }
 
     static long rssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: fall through
-        }
-        return Runtime.getRuntime().totalMemory();
+        OptionalLong kib = ProcFs.rssKib("self");
+        // Not Linux: the heap is the best figure there is.
+        return kib.isPresent() ? kib.getAsLong() * 1024 : Runtime.getRuntime().totalMemory();
     }
 
     static int osThreads() {
-        try (var s = Files.list(Path.of("/proc/self/task"))) {
-            return (int) s.count();
-        } catch (IOException | RuntimeException e) {
-            return Thread.activeCount();
-        }
+        return (int) ProcFs.threads("self").orElseGet(Thread::activeCount);
     }
 }
