@@ -83,9 +83,14 @@ class DrainProcessTest {
         return server.jobs().stream().filter(j -> j.dispatchId().equals(dispatchId)).findFirst().orElseThrow();
     }
 
+    /**
+     * Until each job's handler runs: the server says JS_RUNNING from the assignment on, but in a
+     * session host the handler starts only once the host has attached (seconds, on a busy machine).
+     */
     private void awaitRunning(String... dispatchIds) {
-        await().atMost(Duration.ofSeconds(15)).until(() -> List.of(dispatchIds).stream().allMatch(d ->
-                server.jobs().stream().anyMatch(j -> j.dispatchId().equals(d) && j.status() == JobStatus.JS_RUNNING)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of(dispatchIds).stream().allMatch(d ->
+                server.jobs().stream().anyMatch(j -> j.dispatchId().equals(d) && j.status() == JobStatus.JS_RUNNING
+                        && child.hasLine("Session started: job " + j.jobId()))));
     }
 
     private static final String THREE_PROFILES = """

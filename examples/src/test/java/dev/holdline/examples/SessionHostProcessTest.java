@@ -46,7 +46,7 @@ class SessionHostProcessTest {
 
     /** The hosts the supervisor says it started ("Started session host N (pid P)"). */
     private List<ProcessHandle> hosts() {
-        var started = java.util.regex.Pattern.compile("Started session host \\d+ \\(pid (\\d+)\\)");
+        var started = java.util.regex.Pattern.compile("Started session host \\d+ \\(pid (\\d+)\\).*");
         return child.output.stream().map(ChildJvm::message).map(started::matcher).filter(java.util.regex.Matcher::matches)
                 .map(m -> ProcessHandle.of(Long.parseLong(m.group(1)))).flatMap(java.util.Optional::stream).toList();
     }

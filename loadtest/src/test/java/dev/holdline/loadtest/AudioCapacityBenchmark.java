@@ -42,7 +42,7 @@ class AudioCapacityBenchmark {
         double rssPerSession = 0;
         long restRss = 0;
         for (int n : STEPS) {
-            Step s = echo(n);
+            Step s = echo(n, false);
             System.out.printf("echo x%d: worker CPU %.1f %% of a core (%.2f %% per session), worker RSS %d MB at rest,"
                             + " %d MB loaded (%.1f MB per session); callers: worst late %.2f %%, mean %.2f %%%n",
                     n, s.cpuPercent, s.cpuPercent / n, s.restRssMb, s.loadedRssMb,
@@ -60,6 +60,23 @@ class AudioCapacityBenchmark {
                         + " bare webrtc-java send+receive endpoint pair %.2f %% of a core; ratio %.2f%n",
                 held, cpuPerSession, rssPerSession, restRss, baselineCpuPerPair,
                 baselineCpuPerPair == 0 ? 0 : cpuPerSession / baselineCpuPerPair);
+    }
+
+    /**
+     * The same echo sessions in session hosts (K = 16, one host takes them all): what a live call
+     * costs when the worker's process tree has a supervisor and a host (DESIGN.md §7: ≤ 10 MB per
+     * session, hosts included).
+     */
+    @Test
+    void echoSessionsInSessionHosts() throws Exception {
+        for (int n : new int[] {4, 8, 15}) {
+            Step s = echo(n, true);
+            System.out.printf("hosted echo x%d: supervisor + host CPU %.1f %% of a core (%.2f %% per session), tree RSS %d MB"
+                            + " at rest, %d MB loaded (%.1f MB per session, hosts included); callers: worst late %.2f %%,"
+                            + " mean %.2f %%%n",
+                    n, s.cpuPercent, s.cpuPercent / n, s.restRssMb, s.loadedRssMb,
+                    (s.loadedRssMb - s.restRssMb) / (double) n, 100 * s.worstMissing, 100 * s.meanMissing);
+        }
     }
 
     /** CPU per bare pair: one endpoint encoding a paced sine, one decoding it, as an echo session does once each. */
@@ -106,10 +123,10 @@ class AudioCapacityBenchmark {
     private record Step(double cpuPercent, long restRssMb, long loadedRssMb, double worstMissing, double meanMissing) {
     }
 
-    private Step echo(int n) throws Exception {
+    private Step echo(int n, boolean hosted) throws Exception {
         try (DevServer server = Calls.server().build().start();
              RoomConnector connector = new RoomConnector()) {
-            Process worker = startWorker(server);
+            Process worker = startWorker(server, hosted);
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> server.events().stream()
                         .anyMatch(AgentEvent.WorkerRegistered.class::isInstance));
@@ -162,11 +179,11 @@ class AudioCapacityBenchmark {
         }
     }
 
-    private static Process startWorker(DevServer server) throws Exception {
+    private static Process startWorker(DevServer server, boolean hosted) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.holdline.examples.Main",
                 "start", "--agent", "echo", "--health-port", "-1", "--max-sessions", "200", "--load-threshold", "1.0",
-                "--no-session-hosts")
+                hosted ? "--session-hosts" : "--no-session-hosts")
                 .redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("LIVEKIT_") || k.startsWith("HOLDLINE_"));
         pb.environment().put("LIVEKIT_URL", server.httpUrl());

@@ -125,7 +125,11 @@ public final class Worker implements AutoCloseable {
         return new Builder();
     }
 
-    /** Starts the health server and connects. Returns at once; see {@link #awaitRegistered}. */
+    /**
+     * Starts the health server and connects; with session hosts it first waits until a warm host
+     * has attached (at most their start timeout), so that no offer is accepted that only a host
+     * still starting could serve. Does not wait for registration; see {@link #awaitRegistered}.
+     */
     public synchronized Worker start() throws IOException {
         if (started) {
             throw new IllegalStateException("this worker was already started; build a new one");
@@ -134,12 +138,24 @@ public final class Worker implements AutoCloseable {
         AwsFacts facts = AwsFacts.detect(options.env(), EcsTaskMetadata.DEFAULT_TIMEOUT);
         // Refuse an unsafe drain configuration before taking a single call.
         DrainConfigGuard.check(options.profiles(), facts.task());
+        try {
+            // First: warm session hosts boot (seconds of class loading) while the rest starts.
+            sessions.open();
+        } catch (RuntimeException e) {
+            stop("the session runtime could not start");
+            throw e;
+        }
         aws = AwsIntegration.start(options.env(), facts, this::drain);
         started = true;
         log.info("Call profiles: {}", options.profiles().describe());
         ProtocolWarmup.run();
         if (options.healthPort() >= 0) {
-            health = new HealthServer(options.healthHost(), options.healthPort(), connection::isRegistered, this::statusDocument);
+            try {
+                health = new HealthServer(options.healthHost(), options.healthPort(), connection::isRegistered, this::statusDocument);
+            } catch (IOException | RuntimeException e) {
+                stop("the health endpoint could not start");
+                throw e;
+            }
             health.addPage("/metrics", WorkerMetrics.CONTENT_TYPE, telemetry.metrics()::scrape);
             log.info("Health endpoint on http://{}:{}/ (GET /, /worker and /metrics)", options.healthHost(), health.port());
         }
@@ -151,11 +167,11 @@ public final class Worker implements AutoCloseable {
                 throw e;
             }
         }
-        try {
-            sessions.open();
-        } catch (RuntimeException e) {
-            stop("the session runtime could not start");
-            throw e;
+        sessions.awaitReady();
+        if (lifecycle.state() == LifecycleState.DRAINING || lifecycle.state() == LifecycleState.STOPPED) {
+            // A SIGTERM while the warm session hosts were starting: never register.
+            log.info("Not connecting to LiveKit: the worker is {} already", lifecycle.state());
+            return this;
         }
         log.info("Starting worker for agent '{}' against {} (API key {}, max {} sessions, load threshold {})",
                 options.agentName(), connection.endpoint(), options.apiKey(), options.maxSessions(),

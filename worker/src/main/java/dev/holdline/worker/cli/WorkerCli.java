@@ -116,7 +116,7 @@ public final class WorkerCli {
         String adminHost;
 
         @Option(names = "--session-hosts", negatable = true, description = "Run sessions in supervised child JVMs, so a"
-                + " native crash or leak costs only that host's calls (default: off).")
+                + " native crash or leak costs only that host's calls (default: on for start, off for dev).")
         Boolean sessionHosts;
 
         @Option(names = "--sessions-per-host", description = "Sessions one session host runs at once (default: 16; 1 = a process per call).")
@@ -143,8 +143,9 @@ public final class WorkerCli {
             AutoCloseable devServer = null;
             AgentHandler handler = factory.get();
             Worker.Builder builder = Worker.builder().env(env).handler(handler).agentName(agent);
-            // Off by default for now: with hosts on, DrainProcessTest fails on a saturated machine (see the branch notes).
-            if (Boolean.TRUE.equals(sessionHosts)) {
+            // Production (`start`) runs sessions in hosts unless told not to; `dev` keeps them in-process.
+            boolean hosted = sessionHosts != null ? sessionHosts : !dev;
+            if (hosted) {
                 HostOptions.Builder hosts = HostOptions.builder();
                 if (sessionsPerHost != null) {
                     hosts.sessionsPerHost(sessionsPerHost);

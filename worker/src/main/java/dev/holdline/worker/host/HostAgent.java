@@ -18,15 +18,22 @@ import dev.holdline.worker.logging.SessionLogContext;
 import dev.holdline.worker.session.SessionManager;
 import dev.holdline.worker.session.SessionObserver;
 import dev.holdline.worker.telemetry.ProcFs;
+import dev.holdline.worker.host.v1.Retire;
 import io.grpc.ManagedChannel;
+import io.grpc.Server;
 import io.grpc.stub.StreamObserver;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,16 +78,81 @@ final class HostAgent {
         sessions.observe(new Reporter());
     }
 
-    /** Connects to the supervisor, says hello and starts the heartbeat. */
+    /**
+     * Connects to the supervisor, says hello and starts the heartbeat. First it makes the media
+     * engine the first session will use: the hello means "ready", and on a cold host that engine
+     * (webrtc-java's native library, a factory) took seconds of the first call's join.
+     */
     void attach(String address, String key) {
+        long t0 = System.nanoTime();
+        try {
+            sessions.prewarmMedia();
+            log.debug("Session host {}: media engine ready in {} ms", id, (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException | LinkageError e) {
+            // The first session will meet the same fault and report it; the host still serves.
+            log.warn("Session host {}: could not prepare a media engine ahead of time: {}", id, e.toString());
+        }
         loops = HostTransport.eventLoops("holdline-host-io");
         channel = HostTransport.channel(address, loops);
         events = SessionHostLinkGrpc.newStub(channel).attach(new Commands());
         send(HostEvent.newBuilder().setHello(Hello.newBuilder().setHostId(id)
                 .setPid(ProcessHandle.current().pid()).setKey(key)).build());
         long period = heartbeatInterval.toMillis();
-        timer.scheduleAtFixedRate(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
+        try {
+            timer.scheduleAtFixedRate(this::heartbeat, 0, period, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return; // the link failed at once and the host is stopping; that is logged already
+        }
         log.info("Session host {} attached (pid {})", id, ProcessHandle.current().pid());
+    }
+
+    /**
+     * Does what a host does from its start to its exit (a handler, the session manager, a gRPC
+     * link over the same transport, the hello, the heartbeat, a retire, the goodbye), against a
+     * loopback supervisor of its own. A JVM run so under {@code -XX:ArchiveClassesAtExit} records
+     * the classes later hosts map from the archive instead of loading them (see {@link HostClassData}).
+     */
+    static void train(AgentHandler handler, Duration grace) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("holdline-host-train-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path socket = dir.resolve("train.sock");
+        EventLoopGroup loops = HostTransport.eventLoops("holdline-train-io");
+        Server server = HostTransport.server(socket, loops).addService(new SessionHostLinkGrpc.SessionHostLinkImplBase() {
+            @Override
+            public StreamObserver<HostEvent> attach(StreamObserver<HostCommand> out) {
+                return new StreamObserver<>() {
+                    private boolean retired;
+
+                    @Override
+                    public void onNext(HostEvent event) {
+                        if (!retired) {
+                            retired = true;
+                            out.onNext(HostCommand.newBuilder().setRetire(Retire.newBuilder().setReason("training")).build());
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        // the trainee is gone; nothing to keep
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        out.onCompleted();
+                    }
+                };
+            }
+        }).build().start();
+        try {
+            HostAgent agent = new HostAgent(0, handler, Duration.ofMillis(100), grace);
+            agent.attach(HostTransport.address(socket, server), "training");
+            agent.awaitExit();
+        } finally {
+            server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(dir);
+        }
     }
 
     /** Blocks until the host should exit; returns the exit status. */

@@ -16,18 +16,25 @@ import sun.misc.SignalHandler;
  * {@link HostProcess}). Not for people to run.
  *
  * <p>Arguments: {@code --id N --link ADDRESS --handler CLASS --heartbeat-ms M --grace-ms G}; the
- * key that proves it is the supervisor's own child comes in {@code HOLDLINE_HOST_KEY}.
+ * key that proves it is the supervisor's own child comes in {@code HOLDLINE_HOST_KEY}. With
+ * {@code --train} instead of {@code --id}/{@code --link} it only loads what a host loads and exits
+ * normally, so that a JVM started with {@code -XX:ArchiveClassesAtExit} records the class-data
+ * archive later hosts start from (see {@link HostClassData}).
  *
  * <p>A host ignores SIGTERM and SIGINT (a Ctrl-C reaches the whole process group; the supervisor
- * drains the hosts itself) and dies with its supervisor: its stdin is a pipe from the supervisor
- * that nobody writes to, and end-of-file there — which the kernel delivers however the
- * supervisor ended, SIGKILL included — halts the host at once.
+ * drains the hosts itself) and dies with its supervisor: its stdin is a pipe from the supervisor,
+ * and end-of-file there — which the kernel delivers however the supervisor ended, SIGKILL
+ * included — halts the host at once. The one byte the supervisor ever writes there,
+ * {@link #DISMISS}, means "you hold no session; exit now" (status 0): quicker than a goodbye over
+ * gRPC, and it reaches a host that has not attached yet.
  */
 public final class HostMain {
     /** Exit status when the supervisor has gone. */
     static final int ORPHANED = 3;
     /** Exit status when the host cannot start (bad arguments, handler class). */
     static final int CANNOT_START = 2;
+    /** Written by the supervisor on the host's stdin: exit now, with status 0. */
+    static final int DISMISS = 'q';
 
     private HostMain() {
     }
@@ -40,12 +47,22 @@ public final class HostMain {
         HostAgent agent;
         try {
             Map<String, String> a = parse(args);
+            if (a.containsKey("--train")) {
+                HostAgent.train(newHandler(a.get("--handler")), Duration.ofMillis(Long.parseLong(a.get("--grace-ms"))));
+                System.out.flush();
+                // exit, not halt: the class-data archive is written on the way out.
+                System.exit(0);
+                return;
+            }
             int id = Integer.parseInt(a.get("--id"));
             AgentHandler handler = newHandler(a.get("--handler"));
             agent = new HostAgent(id, handler, Duration.ofMillis(Long.parseLong(a.get("--heartbeat-ms"))),
                     Duration.ofMillis(Long.parseLong(a.get("--grace-ms"))));
             agent.attach(a.get("--link"), System.getenv().getOrDefault("HOLDLINE_HOST_KEY", ""));
-        } catch (RuntimeException | ReflectiveOperationException e) {
+        } catch (InterruptedException e) {
+            Runtime.getRuntime().halt(CANNOT_START);
+            return;
+        } catch (RuntimeException | ReflectiveOperationException | IOException e) {
             log.error("Session host cannot start: {}", e.toString(), e);
             System.out.flush();
             Runtime.getRuntime().halt(CANNOT_START);
@@ -73,10 +90,16 @@ public final class HostMain {
 
     private static Map<String, String> parse(String[] args) {
         Map<String, String> m = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            m.put(args[i], args[i + 1]);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--train")) {
+                m.put("--train", "");
+            } else if (i + 1 < args.length) {
+                m.put(args[i], args[++i]);
+            }
         }
-        for (String required : new String[] {"--id", "--link", "--handler", "--heartbeat-ms", "--grace-ms"}) {
+        String[] needed = m.containsKey("--train") ? new String[] {"--handler", "--grace-ms"}
+                : new String[] {"--id", "--link", "--handler", "--heartbeat-ms", "--grace-ms"};
+        for (String required : needed) {
             if (!m.containsKey(required)) {
                 throw new IllegalArgumentException("missing " + required);
             }
@@ -92,12 +115,15 @@ public final class HostMain {
         }
     }
 
-    /** Halts when the supervisor's end of our stdin closes. */
+    /** Halts when the supervisor's end of our stdin closes, or when it dismisses us. */
     private static void watchLifeline(InputStream in) {
         Thread.ofPlatform().daemon().name("holdline-host-lifeline").start(() -> {
             try {
-                while (in.read() != -1) {
-                    // The supervisor never writes; anything read is ignored.
+                for (int b; (b = in.read()) != -1; ) {
+                    if (b == DISMISS) {
+                        System.out.flush();
+                        Runtime.getRuntime().halt(0);
+                    }
                 }
             } catch (IOException e) {
                 // A broken pipe means the same: the supervisor is gone.

@@ -51,7 +51,10 @@ final class HostProcess {
     private StreamObserver<HostCommand> commands;
     private boolean linkClosed;
     private Process process;
-    /** Kept open and never written: its closing is how the host learns the supervisor is gone. */
+    /**
+     * The host's stdin, kept open: its closing is how the host learns the supervisor is gone, and
+     * the one byte written to it ({@link HostMain#DISMISS}) lets an idle host go.
+     */
     private OutputStream lifeline;
     private volatile String killCause;
 
@@ -181,6 +184,19 @@ final class HostProcess {
             commands.onNext(command);
         } catch (RuntimeException e) {
             log.warn("Session host {}: could not send {}: {}", id, command.getCommandCase(), e.toString());
+        }
+    }
+
+    /**
+     * Lets a host that holds no session go: it exits at once with status 0. Works before the host
+     * has attached too (the byte waits in the pipe), which a command over gRPC would not.
+     */
+    synchronized void dismiss() {
+        try {
+            lifeline.write(HostMain.DISMISS);
+            lifeline.flush();
+        } catch (IOException e) {
+            log.debug("Session host {}: could not dismiss it ({}); it has gone already", id, e.toString());
         }
     }
 

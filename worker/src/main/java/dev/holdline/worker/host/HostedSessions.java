@@ -65,7 +65,10 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
     }
 
     private final HostOptions options;
+    /** A host's command line up to its main class; then come {@link #hostArgs} and the host's own id and link. */
     private final List<String> command;
+    private final List<String> hostArgs;
+    private final Optional<HostClassData> classData;
     private final Duration terminationGrace;
     private final JobStatusSink statusSink;
     private final Consumer<String> onEnded;
@@ -82,6 +85,8 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
     private volatile EventLoopGroup loops;
     private volatile Path dir;
     private volatile boolean closed;
+    private volatile boolean draining;
+    private final Object warmth = new Object();
     /** When a host last failed to start; "long ago" at first (no overflow-prone sentinel). */
     private volatile long lastLaunchFailureNanos = System.nanoTime() - 2 * LAUNCH_BACKOFF_NANOS;
 
@@ -97,12 +102,15 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
         this.statusSink = statusSink;
         this.onEnded = onEnded;
         this.pool = new HostPool(options.policy(), System::nanoTime);
-        this.command = hostCommand(options, handlerClass, terminationGrace);
-    }
-
-    private static List<String> hostCommand(HostOptions options, String handlerClass, Duration grace) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        this.command = hostCommand(java, options);
+        this.hostArgs = List.of("--handler", handlerClass, "--grace-ms", Long.toString(terminationGrace.toMillis()));
+        this.classData = options.classDataDir() == null ? Optional.empty()
+                : HostClassData.in(options.classDataDir(), java, System.getProperty("java.class.path"), handlerClass);
+    }
+
+    private static List<String> hostCommand(String java, HostOptions options) {
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(options.jvmOptions());
         for (String p : List.of("HOLDLINE_LOG_FORMAT", "HOLDLINE_LOG_LEVEL", "logback.configurationFile")) {
@@ -111,11 +119,20 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
                 cmd.add("-D" + p + "=" + v);
             }
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HostMain.class.getName(),
-                "--handler", handlerClass,
-                "--heartbeat-ms", Long.toString(options.heartbeatInterval().toMillis()),
-                "--grace-ms", Long.toString(grace.toMillis())));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HostMain.class.getName()));
         return List.copyOf(cmd);
+    }
+
+    /** The command line of a host started now: with the class-data archive once there is one. */
+    private List<String> launchCommand() {
+        List<String> cmd = new ArrayList<>(command);
+        classData.flatMap(HostClassData::launch).ifPresent(l -> {
+            cmd.set(cmd.indexOf("-cp") + 1, l.classPath());
+            cmd.addAll(1, l.jvmOptions());
+        });
+        cmd.addAll(hostArgs);
+        cmd.addAll(List.of("--heartbeat-ms", Long.toString(options.heartbeatInterval().toMillis())));
+        return cmd;
     }
 
     /** Opens the private socket directory and starts the warm hosts. */
@@ -137,6 +154,57 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
                 options.sessionsPerHost(), options.recycleAfter(), options.memoryLimitMb(), options.warmHosts(),
                 HostTransport.domainSockets() ? "Unix domain sockets in " + dir : "TCP on loopback (no epoll here)");
         ensureWarm();
+    }
+
+    private void awaitWarm() {
+        if (options.warmHosts() == 0) {
+            return;
+        }
+        long started = System.nanoTime();
+        long deadline = started + options.startTimeout().toNanos();
+        synchronized (warmth) {
+            while (!closed && !draining && !warmHostReady() && hostStarting()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn("No session host attached within {} ms; registering anyway (calls wait for a host)",
+                            options.startTimeout().toMillis());
+                    return;
+                }
+                try {
+                    warmth.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        log.info("Session hosts: warm after {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * Waits (at most the start timeout) until a warm host has attached: a worker that registered
+     * before would be offered calls it could only start seconds later (8-11 s were seen on a busy
+     * 2-core machine).
+     */
+    @Override
+    public void awaitReady() {
+        awaitWarm();
+    }
+
+    private boolean warmHostReady() {
+        return pool.hosts().stream().anyMatch(h -> h.state() == HostPool.State.READY
+                && h.active() < options.sessionsPerHost());
+    }
+
+    private boolean hostStarting() {
+        return pool.hosts().stream().anyMatch(h -> h.state() == HostPool.State.STARTING);
+    }
+
+    /** Wakes {@link #awaitReady()}: a host attached or went, or the hosts drain or close. */
+    private void warmthChanged() {
+        synchronized (warmth) {
+            warmth.notifyAll();
+        }
     }
 
     @Override
@@ -182,9 +250,11 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
 
     private void launch(int hostId) {
         try {
-            HostProcess host = HostProcess.start(hostId, dir, loops, calls, command, events);
+            List<String> cmd = launchCommand();
+            HostProcess host = HostProcess.start(hostId, dir, loops, calls, cmd, events);
             processes.put(hostId, host);
-            log.info("Started session host {} (pid {})", hostId, host.pid());
+            boolean archived = cmd.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile="));
+            log.info("Started session host {} (pid {}){}", hostId, host.pid(), archived ? " from the class-data archive" : "");
         } catch (IOException | RuntimeException e) {
             lastLaunchFailureNanos = System.nanoTime();
             String cause = "could not start session host " + hostId + ": " + e.getMessage();
@@ -259,10 +329,14 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
 
     @Override
     public boolean startDrain(Optional<Duration> hardLimit) {
-        pool.drain();
-        for (HostProcess host : processes.values()) {
-            retire(host.id, "the worker is draining");
+        // Only the idle hosts go now; a host with sessions goes when its last one ends (finish).
+        // Telling every host to retire here raced a StartSession still on its way to a host
+        // chosen just before the drain, which then exited with the session unserved.
+        draining = true;
+        for (int id : pool.drain()) {
+            dismiss(id, "the worker is draining");
         }
+        warmthChanged();
         return drain.start(hardLimit);
     }
 
@@ -327,6 +401,15 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
         send(hostId, HostCommand.newBuilder().setRetire(Retire.newBuilder().setReason(reason)).build());
     }
 
+    /** Lets a host that holds no session go now (see {@link HostProcess#dismiss()}). */
+    private void dismiss(int hostId, String reason) {
+        HostProcess host = processes.get(hostId);
+        if (host != null) {
+            log.info("Session host {} holds no session; letting it go: {}", hostId, reason);
+            host.dismiss();
+        }
+    }
+
     /** Kills hosts that stopped answering; their exit then fails their sessions. */
     private void reap() {
         try {
@@ -372,7 +455,7 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
         tellObserver(() -> observer.sessionEnded(s, s.context, reason, succeeded, error));
         onEnded.accept(jobId);
         if (pool.sessionEnded(s.hostId, jobId)) {
-            retire(s.hostId, pool.host(s.hostId).map(HostPool.HostInfo::retireReason).orElse("retired"));
+            dismiss(s.hostId, pool.host(s.hostId).map(HostPool.HostInfo::retireReason).orElse("retired"));
         }
         ensureWarm();
     }
@@ -390,10 +473,19 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
         @Override
         public void attached(HostProcess host) {
             pool.ready(host.id);
+            warmthChanged();
             log.info("Session host {} ready (pid {}, {} ms after its start)", host.id, host.pid(),
                     (System.nanoTime() - host.startedNanos) / 1_000_000);
-            if (closed || pool.host(host.id).map(h -> h.state() == HostPool.State.RETIRING && h.active() == 0).orElse(false)) {
-                retire(host.id, closed ? "the worker stopped" : "no longer needed");
+            // Now, not at open(): the trainer's CPU would slow the first warm host.
+            if (!closed && classData.isPresent()) {
+                Thread.ofVirtual().name("holdline-cds-train").start(() -> classData.get().trainIfMissing(command, hostArgs));
+            }
+            boolean idle = pool.host(host.id).map(h -> h.active() == 0).orElse(true);
+            boolean retiring = pool.host(host.id).map(h -> h.state() == HostPool.State.RETIRING).orElse(true);
+            if (idle && (closed || retiring)) {
+                dismiss(host.id, closed ? "the worker stopped" : "no longer needed");
+            } else if (closed) {
+                retire(host.id, "the worker stopped");
             }
         }
 
@@ -410,7 +502,7 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
                 case HEALTH -> {
                     var h = event.getHealth();
                     if (pool.heartbeat(host.id, h.getRssBytes(), h.getAccepting())) {
-                        retire(host.id, pool.host(host.id).map(HostPool.HostInfo::retireReason).orElse("retired"));
+                        dismiss(host.id, pool.host(host.id).map(HostPool.HostInfo::retireReason).orElse("retired"));
                     }
                 }
                 default -> log.warn("Session host {} sent an unexpected {}", host.id, event.getEventCase());
@@ -469,12 +561,14 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
                 finish(jobId, false, cause, EndReason.HANDLER_FAILED);
             }
             ensureWarm();
+            warmthChanged();
         }
     }
 
     /**
-     * Stops every host: each is told to retire (exit once idle; sessions should have been ended
-     * before), and what is left after a few seconds is killed. Then the sockets go.
+     * Stops every host: an idle one is dismissed, one still holding sessions (they should have been
+     * ended before) is told to retire, and what is left after a few seconds is killed. Then the
+     * sockets go.
      */
     @Override
     public void close() {
@@ -484,10 +578,16 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
             }
             closed = true;
         }
+        warmthChanged();
         watchdog.shutdownNow();
+        classData.ifPresent(HostClassData::close);
         List<HostProcess> all = List.copyOf(processes.values());
         for (HostProcess host : all) {
-            retire(host.id, "the worker stopped");
+            if (pool.host(host.id).map(h -> h.active() == 0).orElse(true)) {
+                host.dismiss(); // also reaches a host still starting, which a Retire would wait for
+            } else {
+                retire(host.id, "the worker stopped");
+            }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {

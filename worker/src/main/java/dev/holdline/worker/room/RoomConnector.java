@@ -6,6 +6,8 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -43,6 +45,22 @@ public final class RoomConnector implements AutoCloseable {
     /** Defaults: 10 s to join, 3 rejoin attempts. */
     public RoomConnector() {
         this(Duration.ofSeconds(10), 3);
+    }
+
+    /**
+     * Makes {@code count} media engines before any session needs one, so that the first calls do
+     * not wait for webrtc-java's native library and a peer connection factory (seconds on a cold,
+     * busy JVM). They wait in the pool the sessions take engines from.
+     */
+    public void prewarm(int count) {
+        List<MediaEngine> made = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                made.add(engines.acquire());
+            }
+        } finally {
+            made.forEach(engines::release);
+        }
     }
 
     /**

@@ -251,6 +251,11 @@ public final class SessionManager implements SessionRuntime, DrainCoordinator.Ta
         return sessions.containsKey(jobId);
     }
 
+    /** Makes the first session's media engine now (see {@link RoomConnector#prewarm}). */
+    public void prewarmMedia() {
+        rooms.prewarm(1);
+    }
+
     @Override
     public void close() {
         rooms.close();

@@ -20,6 +20,13 @@ public interface SessionRuntime extends AutoCloseable {
     default void open() {
     }
 
+    /**
+     * Waits until sessions can start without delay (session hosts: a warm host has attached), at
+     * most a bounded time. Called once by the worker's start, after {@link #open()}, before it registers.
+     */
+    default void awaitReady() {
+    }
+
     /** Who hears of session starts and ends (metrics, admin API). Set before the first session. */
     void observe(SessionObserver observer);
 
