@@ -119,7 +119,8 @@ final class Fleet implements AutoCloseable {
         int generation = old.stream().mapToInt(w -> w.generation).max().orElse(0) + 1;
         List<WorkerProcess> fresh = new ArrayList<>();
         List<WorkerProcess> stopping = new ArrayList<>();
-        while (!old.isEmpty()) {
+        // Until every old worker is stopping and every replacement runs: with maximum 100 % the old ones go first.
+        while (!old.isEmpty() || fresh.size() < desired) {
             stopping.removeIf(w -> !w.alive());
             int running = old.size() + fresh.size() + stopping.size();
             int toStart = Math.min(desired - fresh.size(), maxTotal - running);

@@ -126,12 +126,12 @@ class DeployDrillTest {
     @Timeout(180)
     void theNaiveBaselineCutsTheCallsItKills() throws Exception {
         DrillOptions d = shortDrill();
-        // Six calls of about 30 s, arrived by the time the deploy starts; with minimum healthy 0 % it SIGTERMs both
-        // old workers at once and SIGKILLs them (stop timeout 0) while every call is still running on them. (With
-        // 100 % it would wait for the replacements to register first: 6-35 s here, beside six live calls, and the
-        // calls had sometimes ended by then.)
+        // Six calls of about 30 s, arrived by the time the deploy starts; with minimum healthy 0 % and maximum 100 %
+        // it SIGTERMs both old workers first and SIGKILLs them (stop timeout 0) while every call is still running on
+        // them, then starts the replacements. (Starting the replacements first made the kill wait for their
+        // registration: 6-35 s here beside six live calls, and the calls had sometimes ended by then.)
         DrillOptions baseline = new DrillOptions(6, 60, Duration.ofMinutes(15), Duration.ofMinutes(16), 1.0 / 30, d.talk(),
-                d.pause(), 2, 0, 200, Duration.ofSeconds(6), null, "tone", Duration.ZERO, d.cutSilence(), 7, List.of(),
+                d.pause(), 2, 0, 100, Duration.ofSeconds(6), null, "tone", Duration.ZERO, d.cutSilence(), 7, List.of(),
                 Duration.ZERO, d.replacementNice());
         Drill.Result result = Drill.run(baseline, List.of(DrillRun.Mode.BASELINE), dir.resolve("baseline.html"),
                 System.out, false);
