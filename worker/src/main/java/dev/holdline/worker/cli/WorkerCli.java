@@ -11,6 +11,7 @@ import dev.holdline.worker.host.HostOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -125,6 +126,10 @@ public final class WorkerCli {
         @Option(names = "--recycle-hosts-after", description = "Sessions a host is given before it retires (default: 200).")
         Integer recycleHostsAfter;
 
+        @Option(names = "--host-jvm-option", description = "An option of the session hosts' JVMs, e.g. -Xmx512m (repeatable;"
+                + " default: none, the hosts do not take the worker's own JVM options).")
+        List<String> hostJvmOptions;
+
         @Option(names = "--dev-server-port", description = "dev only: port of the embedded dev server (default: 7880; 0 picks one).")
         int devServerPort = 7880;
 
@@ -152,6 +157,9 @@ public final class WorkerCli {
                 }
                 if (recycleHostsAfter != null) {
                     hosts.recycleAfter(recycleHostsAfter);
+                }
+                if (hostJvmOptions != null) {
+                    hosts.jvmOptions(hostJvmOptions);
                 }
                 try {
                     builder.handlerClass(handler.getClass()).sessionHosts(hosts.build());

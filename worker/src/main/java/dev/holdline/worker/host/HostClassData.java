@@ -88,6 +88,11 @@ final class HostClassData implements AutoCloseable {
      * private, which is logged.
      */
     static Optional<HostClassData> in(Path dir, String java, String classPath, String handlerClass) {
+        return in(dir, java, List.of(), classPath, handlerClass);
+    }
+
+    /** As above, for hosts started with {@code jvmOptions} (a GC or heap setting can make the JVM refuse an archive). */
+    static Optional<HostClassData> in(Path dir, String java, List<String> jvmOptions, String classPath, String handlerClass) {
         try {
             ensurePrivate(dir);
         } catch (IOException | RuntimeException e) {
@@ -118,7 +123,8 @@ final class HostClassData implements AutoCloseable {
             return Optional.empty();
         }
         String packed = String.join(File.pathSeparator, entries);
-        String identity = String.join("\n", java, System.getProperty("java.vm.version"), packed, jars, handlerClass);
+        String identity = String.join("\n", java, System.getProperty("java.vm.version"), String.join(" ", jvmOptions),
+                packed, jars, handlerClass);
         return Optional.of(new HostClassData(dir.resolve("host-" + sha256(identity).substring(0, 16) + ".jsa"), packed, packs));
     }
 

@@ -1,6 +1,7 @@
 package dev.holdline.worker.host;
 
 import dev.holdline.scheduler.hosts.HostPolicy;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +24,7 @@ import java.util.Objects;
  */
 public record HostOptions(boolean enabled, int sessionsPerHost, int recycleAfter, int memoryLimitMb, int warmHosts,
                           Duration heartbeatInterval, Duration heartbeatTimeout, Duration startTimeout,
-                          List<String> jvmOptions, java.nio.file.Path classDataDir) {
+                          List<String> jvmOptions, Path classDataDir) {
 
     /** Sessions run in the worker's own JVM (the builder's default; the CLI's {@code start} uses hosts). */
     public static final HostOptions IN_PROCESS = builder().enabled(false).build();
@@ -145,7 +146,7 @@ public record HostOptions(boolean enabled, int sessionsPerHost, int recycleAfter
          * {@code ${java.io.tmpdir}/holdline-cds-<user>}, which must be private to this user (it is
          * created so); {@code null} turns the archive off.
          */
-        private java.nio.file.Path classDataDir = HostClassData.defaultDir();
+        private Path classDataDir = HostClassData.defaultDir();
 
         private Builder() {
         }
@@ -191,7 +192,7 @@ public record HostOptions(boolean enabled, int sessionsPerHost, int recycleAfter
             return this;
         }
 
-        public Builder classDataDir(java.nio.file.Path dir) {
+        public Builder classDataDir(Path dir) {
             this.classDataDir = dir;
             return this;
         }

@@ -107,7 +107,8 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
         this.command = hostCommand(java, options);
         this.hostArgs = List.of("--handler", handlerClass, "--grace-ms", Long.toString(terminationGrace.toMillis()));
         this.classData = options.classDataDir() == null ? Optional.empty()
-                : HostClassData.in(options.classDataDir(), java, System.getProperty("java.class.path"), handlerClass);
+                : HostClassData.in(options.classDataDir(), java, options.jvmOptions(), System.getProperty("java.class.path"),
+                        handlerClass);
     }
 
     private static List<String> hostCommand(String java, HostOptions options) {

@@ -85,6 +85,8 @@ class HostClassDataTest {
         assertFalse(a.archiveName().equals(b.archiveName()), "another class path");
         assertFalse(b.archiveName().equals(c.archiveName()), "a rebuilt class directory");
         assertFalse(d.archiveName().equals(e.archiveName()), "a rebuilt JAR (the JVM would refuse the old archive)");
+        assertFalse(a.archiveName().equals(HostClassData.in(dir, JAVA, List.of("-XX:+UseSerialGC"), CLASS_PATH,
+                ScriptedHandler.class.getName()).orElseThrow().archiveName()), "other host JVM options");
         assertEquals(a.archiveName(), HostClassData.in(dir, JAVA, CLASS_PATH, ScriptedHandler.class.getName())
                 .orElseThrow().archiveName(), "the same inputs, the same archive");
     }
