@@ -26,7 +26,6 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -113,8 +112,7 @@ final class HostAgent {
      * the classes later hosts map from the archive instead of loading them (see {@link HostClassData}).
      */
     static void train(AgentHandler handler, Duration grace) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("holdline-host-train-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path dir = HostTransport.privateDir("holdline-host-train-");
         Path socket = dir.resolve("train.sock");
         EventLoopGroup loops = HostTransport.eventLoops("holdline-train-io");
         Server server = HostTransport.server(socket, loops).addService(new SessionHostLinkGrpc.SessionHostLinkImplBase() {

@@ -15,9 +15,12 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * How supervisor and host reach each other: gRPC over a Unix domain socket (netty's epoll
@@ -27,6 +30,12 @@ import java.nio.file.Path;
  */
 final class HostTransport {
     private HostTransport() {
+    }
+
+    /** A new directory for sockets that only this user can enter (a socket's peer must be our own process). */
+    static Path privateDir(String prefix) throws IOException {
+        return Files.createTempDirectory(prefix,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
     /** True when Unix domain sockets can be used here. */

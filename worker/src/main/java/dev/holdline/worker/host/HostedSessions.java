@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -143,8 +142,7 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
             return;
         }
         try {
-            dir = Files.createTempDirectory("holdline-hosts-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            dir = HostTransport.privateDir("holdline-hosts-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the session hosts' socket directory", e);
         }
@@ -164,7 +162,7 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
         long started = System.nanoTime();
         long deadline = started + options.startTimeout().toNanos();
         synchronized (warmth) {
-            while (!closed && !draining && !warmHostReady() && hostStarting()) {
+            while (!closed && !draining && stillWarming()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     log.warn("No session host attached within {} ms; registering anyway (calls wait for a host)",
@@ -192,13 +190,16 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
         awaitWarm();
     }
 
-    private boolean warmHostReady() {
-        return pool.hosts().stream().anyMatch(h -> h.state() == HostPool.State.READY
-                && h.active() < options.sessionsPerHost());
+    /** No attached host has room yet, and one is still starting (else there is nothing to wait for). */
+    private boolean stillWarming() {
+        List<HostPool.HostInfo> hosts = pool.hosts();
+        return hosts.stream().noneMatch(h -> h.state() == HostPool.State.READY && h.active() < options.sessionsPerHost())
+                && hosts.stream().anyMatch(h -> h.state() == HostPool.State.STARTING);
     }
 
-    private boolean hostStarting() {
-        return pool.hosts().stream().anyMatch(h -> h.state() == HostPool.State.STARTING);
+    /** The host holds no session (or is gone from the pool). */
+    private boolean idle(int hostId) {
+        return pool.host(hostId).map(h -> h.active() == 0).orElse(true);
     }
 
     /** Wakes {@link #awaitReady()}: a host attached or went, or the hosts drain or close. */
@@ -481,9 +482,8 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
             if (!closed && classData.isPresent()) {
                 Thread.ofVirtual().name("holdline-cds-train").start(() -> classData.get().trainIfMissing(command, hostArgs));
             }
-            boolean idle = pool.host(host.id).map(h -> h.active() == 0).orElse(true);
             boolean retiring = pool.host(host.id).map(h -> h.state() == HostPool.State.RETIRING).orElse(true);
-            if (idle && (closed || retiring)) {
+            if (idle(host.id) && (closed || retiring)) {
                 dismiss(host.id, closed ? "the worker stopped" : "no longer needed");
             } else if (closed) {
                 retire(host.id, "the worker stopped");
@@ -584,7 +584,7 @@ public final class HostedSessions implements SessionRuntime, DrainCoordinator.Ta
         classData.ifPresent(HostClassData::close);
         List<HostProcess> all = List.copyOf(processes.values());
         for (HostProcess host : all) {
-            if (pool.host(host.id).map(h -> h.active() == 0).orElse(true)) {
+            if (idle(host.id)) {
                 host.dismiss(); // also reaches a host still starting, which a Retire would wait for
             } else {
                 retire(host.id, "the worker stopped");
